@@ -1,0 +1,55 @@
+"""The ``inv-gym`` command line.
+
+Each subcommand lives in ``experiments/commands/<name>.py`` and defines
+``register(subparsers)``, which adds its parser and sets ``func(args) -> int``.
+Errors in the user's input (``ValueError``) are printed as one line and exit
+with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: subcommand modules, in the order ``--help`` lists them
+COMMAND_MODULES: tuple[str, ...] = (
+    "experiments.commands.envs",
+    "experiments.commands.demo",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every subcommand."""
+    from inv_gym import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="inv-gym",
+        description="Classical inventory control as Gymnasium environments, with exact optima and baselines.",
+    )
+    parser.add_argument("--version", action="version", version=f"inv-gym {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``inv-gym`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except ValueError as exc:
+        print(f"inv-gym {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("inv-gym: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

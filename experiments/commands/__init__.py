@@ -1,0 +1,1 @@
+"""Subcommands of ``inv-gym``: each module defines ``register(subparsers)``."""

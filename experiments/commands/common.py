@@ -1,0 +1,79 @@
+"""Helpers shared by the subcommands: ``--set NAME=VALUE`` parsing and output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+from inv_gym.params import InventoryParams, parse_param_value
+from inv_gym.presets import ENV_IDS, preset_params
+
+__all__ = ["add_env_args", "params_from_args", "parse_sets", "to_jsonable", "print_json", "resolve_env_id"]
+
+
+def resolve_env_id(env_id: str) -> str:
+    """Accept ``inv_gym/LostSales-v0`` or the short ``LostSales-v0`` / ``LostSales``."""
+    if env_id in ENV_IDS:
+        return env_id
+    for full in ENV_IDS:
+        short = full.split("/", 1)[1]
+        if env_id in (short, short.rsplit("-", 1)[0]):
+            return full
+    raise ValueError(f"unknown env id {env_id!r}; registered: {', '.join(ENV_IDS)}")
+
+
+def parse_sets(items: list[str] | None) -> dict[str, Any]:
+    """Parse ``NAME=VALUE`` strings into parameter overrides."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ValueError(f"--set expects NAME=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        name = name.strip()
+        out[name] = parse_param_value(name, value)
+    return out
+
+
+def add_env_args(parser: argparse.ArgumentParser) -> None:
+    """Add the ENV_ID positional and ``--set`` options."""
+    parser.add_argument("env_id", metavar="ENV_ID", help="a registered id, e.g. inv_gym/LostSales-v0 (or LostSales)")
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        metavar="NAME=VALUE",
+        help="override a parameter, e.g. --set lead_time=2 --set demand=poisson:8 (repeatable)",
+    )
+
+
+def params_from_args(args: argparse.Namespace) -> tuple[str, InventoryParams]:
+    """(env id, validated parameters) from ``env_id`` and ``--set`` options."""
+    env_id = resolve_env_id(args.env_id)
+    return env_id, preset_params(env_id, **parse_sets(getattr(args, "sets", None)))
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert numpy scalars/arrays and non-finite floats for JSON output."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        f = float(obj)
+        return f if math.isfinite(f) else None
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
+
+
+def print_json(obj: Any) -> None:
+    """Print ``obj`` as indented JSON."""
+    print(json.dumps(to_jsonable(obj), indent=2))

@@ -1,0 +1,374 @@
+"""The one place the inventory rules are written: a batched period kernel.
+
+Every environment, the vector environment and the Monte Carlo evaluator advance
+the model through :func:`step`. The kernel is compiled with numba (numpy alone
+reaches only 35-50k steps/s for a single env); it loops over the batch of N
+independent systems and takes demand and lead times as arrays: there is no RNG
+inside, so the same draws give the same trajectories on every path.
+
+State
+-----
+:class:`State` holds one float64 matrix ``data`` of shape ``(N, 2 + A + P)``
+(A = number of age classes, 1 when non-perishable; P = longest lead time) and
+named views into it::
+
+    backorders = data[:, 0]          # (N,)   units backordered
+    period     = data[:, 1]          # (N,)   0-based period index t
+    on_hand    = data[:, 2:2+A]      # (N, A) on hand by age, column 0 freshest
+    pipeline   = data[:, 2+A:]       # (N, P) column j: units due in j + 1 periods
+
+A state is always observed *after* the receipt of its period (step 1 below).
+
+One call of :func:`step` (DESIGN.md's period)
+-----------------------------------------------
+From the observed state of period t:
+
+2. order q_t (forced to 0 if ``one_outstanding`` and the pipeline is not empty);
+   cost K 1[q_t > 0] + c q_t. With lead time l = 0 the order is received at
+   once (backorders first, overflow above C discarded); otherwise it joins the
+   pipeline and arrives at the start of t + l.
+3. demand D_t: sold = min(on hand, D_t), issued oldest first (FIFO) or freshest
+   first (LIFO); the rest is backordered or lost.
+4. ageing: units of age m - 1 expire (waste); the others age by one period.
+5. costs on the end-of-period state: h * on hand, b * backorders, p * lost,
+   w * expired; revenue r * (sold + backorders filled) and, in the last period
+   of an episode, salvage v * on hand (the units are removed).
+1. (of period t + 1) receive the pipeline's first column: backorders are filled
+   first, what does not fit under C is discarded as overflow; t += 1.
+
+So a step runs from one observation to the next; the stock balance is
+``on_hand_start + received - sold - expired - overflow - salvaged = on_hand_end``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from inv_gym.params import InventoryParams
+
+__all__ = [
+    "State",
+    "EVENTS",
+    "EV",
+    "COST_COMPONENTS",
+    "kernel_params",
+    "initial_state",
+    "step",
+    "observe",
+    "inventory_position",
+]
+
+#: Per-period quantities returned by :func:`step` (columns of the events matrix).
+EVENTS: tuple[str, ...] = (
+    "ordered",  # units ordered q_t (after one_outstanding forcing)
+    "order_placed",  # 1 if q_t > 0
+    "received",  # units received this step (L = 0 orders and next period's arrivals)
+    "overflow",  # units discarded for lack of capacity
+    "demand",  # D_t
+    "sold",  # units served from stock this period
+    "backorders_filled",  # backorders served from receipts
+    "backordered",  # units of D_t backordered
+    "lost",  # units of D_t lost
+    "expired",  # units expired (waste)
+    "salvaged",  # units salvaged after the last period
+    "stockout",  # 1 if D_t was not fully served from stock
+    "on_hand",  # end-of-period on hand (after expiry)
+    "backorders",  # end-of-period backorders
+    "ordering_cost",  # K 1[q>0] + c q
+    "fixed_cost",  # K 1[q>0]
+    "purchase_cost",  # c q
+    "holding_cost",  # h on hand
+    "backorder_cost",  # b backorders
+    "lost_sales_cost",  # p lost
+    "waste_cost",  # w expired
+    "revenue",  # r (sold + backorders filled)
+    "salvage",  # v salvaged
+    "cost",  # total cost of the period (sum of the cost components)
+    "reward",  # revenue + salvage - cost
+)
+#: Column index of each event.
+EV: dict[str, int] = {name: i for i, name in enumerate(EVENTS)}
+COST_COMPONENTS: tuple[str, ...] = (
+    "fixed_cost",
+    "purchase_cost",
+    "holding_cost",
+    "backorder_cost",
+    "lost_sales_cost",
+    "waste_cost",
+)
+
+# kernel parameter vector layout
+_P_H, _P_B, _P_P, _P_K, _P_C, _P_R, _P_V, _P_W, _P_CAP, _P_LOST, _P_LIFO, _P_ONE, _P_A, _P_PIPE = range(14)
+
+
+class State(NamedTuple):
+    """Batched model state; ``data`` is the single buffer the kernel updates."""
+
+    data: np.ndarray  # (N, 2 + A + P) float64
+    n_ages: int  # A
+    n_pipe: int  # P
+
+    @property
+    def backorders(self) -> np.ndarray:  # (N,)
+        return self.data[:, 0]
+
+    @property
+    def period(self) -> np.ndarray:  # (N,)
+        return self.data[:, 1]
+
+    @property
+    def on_hand_by_age(self) -> np.ndarray:  # (N, A)
+        return self.data[:, 2 : 2 + self.n_ages]
+
+    @property
+    def on_hand(self) -> np.ndarray:  # (N,)
+        return self.on_hand_by_age.sum(axis=1)
+
+    @property
+    def pipeline(self) -> np.ndarray:  # (N, P)
+        return self.data[:, 2 + self.n_ages :]
+
+    @property
+    def n(self) -> int:
+        return self.data.shape[0]
+
+    def copy(self) -> State:
+        return State(self.data.copy(), self.n_ages, self.n_pipe)
+
+
+def kernel_params(params: InventoryParams) -> np.ndarray:
+    """Pack the parameters the kernel needs into a float64 vector."""
+    p = np.zeros(14)
+    p[_P_H] = params.holding_cost
+    p[_P_B] = params.backorder_cost
+    p[_P_P] = params.lost_sales_cost
+    p[_P_K] = params.fixed_order_cost
+    p[_P_C] = params.unit_cost
+    p[_P_R] = params.price
+    p[_P_V] = params.salvage_value
+    p[_P_W] = params.waste_cost
+    p[_P_CAP] = params.capacity if params.capacity is not None else np.inf
+    p[_P_LOST] = 1.0 if params.lost_sales else 0.0
+    p[_P_LIFO] = 1.0 if params.issuing == "lifo" else 0.0
+    p[_P_ONE] = 1.0 if params.one_outstanding else 0.0
+    p[_P_A] = params.n_ages if params.perishable else 0.0  # 0: nothing expires
+    p[_P_PIPE] = params.max_lead_time
+    return p
+
+
+def initial_state(params: InventoryParams, n: int, initial_inventory: float | np.ndarray | None = None) -> State:
+    """State of period 0 for ``n`` systems: ``initial_inventory`` on hand (all fresh)."""
+    a, pl = params.n_ages, params.max_lead_time
+    data = np.zeros((n, 2 + a + pl))
+    data[:, 2] = params.initial_inventory if initial_inventory is None else initial_inventory
+    return State(data, a, pl)
+
+
+@numba.njit(cache=True, nogil=True)
+def _receive(row: np.ndarray, qty: float, p: np.ndarray, ev: np.ndarray) -> None:
+    """Receive ``qty`` into ``row``: fill backorders, then stock up to capacity."""
+    if qty <= 0.0:
+        return
+    ev[2] += qty
+    fill = min(row[0], qty)
+    if fill > 0.0:
+        row[0] -= fill
+        ev[6] += fill
+        qty -= fill
+    a = int(p[_P_A]) if p[_P_A] > 0 else 1
+    total = 0.0
+    for k in range(a):
+        total += row[2 + k]
+    space = p[_P_CAP] - total
+    if space < 0.0:
+        space = 0.0
+    if qty > space:
+        ev[3] += qty - space
+        qty = space
+    row[2] += qty
+
+
+@numba.njit(cache=True, nogil=True)
+def _kernel(
+    data: np.ndarray,  # (N, S) state, updated in place
+    order: np.ndarray,  # (N,) q_t >= 0
+    demand: np.ndarray,  # (N,) D_t >= 0
+    lead: np.ndarray,  # (N,) int64 lead time of this period's order, 0..P
+    last: np.ndarray,  # (N,) bool: last period of the episode (salvage)
+    p: np.ndarray,  # kernel parameter vector
+    events: np.ndarray,  # (N, len(EVENTS)) output
+) -> None:
+    n = data.shape[0]
+    a = int(p[_P_A]) if p[_P_A] > 0 else 1
+    perishable = p[_P_A] > 0
+    npipe = int(p[_P_PIPE])
+    h = p[_P_H]
+    b = p[_P_B]
+    pl = p[_P_P]
+    kk = p[_P_K]
+    c = p[_P_C]
+    r = p[_P_R]
+    v = p[_P_V]
+    w = p[_P_W]
+    lost_mode = p[_P_LOST] > 0
+    lifo = p[_P_LIFO] > 0
+    one = p[_P_ONE] > 0
+    for i in range(n):
+        row = data[i]
+        ev = events[i]
+        for j in range(ev.shape[0]):
+            ev[j] = 0.0
+        # 2. order
+        q = order[i]
+        if one and q > 0.0:
+            for j in range(npipe):
+                if row[2 + a + j] > 0.0:
+                    q = 0.0
+                    break
+        if q > 0.0:
+            ev[0] = q
+            ev[1] = 1.0
+            ev[15] = kk
+            ev[16] = c * q
+            li = lead[i]
+            if li <= 0:
+                _receive(row, q, p, ev)
+            else:
+                row[2 + a + li - 1] += q
+        # 3. demand
+        d = demand[i]
+        ev[4] = d
+        total = 0.0
+        for k in range(a):
+            total += row[2 + k]
+        sold = d if d < total else total
+        ev[5] = sold
+        rem = sold
+        if lifo:
+            for k in range(a):
+                if rem <= 0.0:
+                    break
+                take = row[2 + k] if row[2 + k] < rem else rem
+                row[2 + k] -= take
+                rem -= take
+        else:
+            for k in range(a - 1, -1, -1):
+                if rem <= 0.0:
+                    break
+                take = row[2 + k] if row[2 + k] < rem else rem
+                row[2 + k] -= take
+                rem -= take
+        short = d - sold
+        if short > 0.0:
+            ev[11] = 1.0
+            if lost_mode:
+                ev[8] = short
+            else:
+                ev[7] = short
+                row[0] += short
+        # 4. ageing
+        if perishable:
+            ev[9] = row[2 + a - 1]
+            for k in range(a - 1, 0, -1):
+                row[2 + k] = row[2 + k - 1]
+            row[2] = 0.0
+        # 5. costs on the end-of-period state
+        oh = 0.0
+        for k in range(a):
+            oh += row[2 + k]
+        ev[12] = oh
+        ev[13] = row[0]
+        ev[17] = h * oh
+        ev[18] = b * row[0]
+        ev[19] = pl * ev[8]
+        ev[20] = w * ev[9]
+        ev[21] = r * (sold + ev[6])
+        if last[i]:
+            ev[10] = oh
+            ev[22] = v * oh
+            for k in range(a):
+                row[2 + k] = 0.0
+        ev[14] = ev[15] + ev[16]
+        ev[23] = ev[15] + ev[16] + ev[17] + ev[18] + ev[19] + ev[20]
+        # 1. receipt at the start of period t + 1
+        if npipe > 0:
+            arriving = row[2 + a]
+            for j in range(npipe - 1):
+                row[2 + a + j] = row[2 + a + j + 1]
+            row[2 + a + npipe - 1] = 0.0
+            _receive(row, arriving, p, ev)
+        # revenue of backorders filled by the receipt counts in this step
+        ev[21] = r * (sold + ev[6])
+        ev[24] = ev[21] + ev[22] - ev[23]
+        row[1] += 1.0
+
+
+def step(
+    p: np.ndarray,
+    state: State,
+    order: np.ndarray,
+    demand: np.ndarray,
+    lead: np.ndarray,
+    last: np.ndarray,
+    events: np.ndarray | None = None,
+) -> np.ndarray:
+    """Advance every system one period, in place; return the events matrix.
+
+    Args:
+        p: ``kernel_params(params)``.
+        state: the observed state of period t (updated in place to t + 1).
+        order: (N,) float64 orders q_t >= 0.
+        demand: (N,) float64 demands D_t >= 0.
+        lead: (N,) int64 lead time of each order, in 0..max_lead_time.
+        last: (N,) bool, True where t is the last period of the episode.
+        events: optional (N, len(EVENTS)) output buffer.
+
+    Returns:
+        (N, len(EVENTS)) float64 matrix; column ``EV[name]`` holds event ``name``.
+    """
+    if events is None:
+        events = np.empty((state.data.shape[0], len(EVENTS)))
+    _kernel(state.data, order, demand, lead, last, p, events)
+    return events
+
+
+@numba.njit(cache=True, nogil=True)
+def _observe(
+    data: np.ndarray, a: int, npipe: int, lost: bool, perishable: bool, finite: bool, out: np.ndarray
+) -> None:
+    n = data.shape[0]
+    for i in range(n):
+        row = data[i]
+        oh = 0.0
+        for k in range(a):
+            oh += row[2 + k]
+        out[i, 0] = oh if lost else oh - row[0]
+        col = 1
+        for j in range(npipe):
+            out[i, col] = row[2 + a + j]
+            col += 1
+        if perishable:
+            for k in range(a):
+                out[i, col] = row[2 + k]
+                col += 1
+        if finite:
+            out[i, col] = row[1]
+
+
+def observe(params: InventoryParams, state: State, out: np.ndarray | None = None) -> np.ndarray:
+    """The (N, obs_dim) float32 observation (layout: ``params.obs_names``)."""
+    if out is None:
+        out = np.empty((state.data.shape[0], params.obs_dim), dtype=np.float32)
+    _observe(
+        state.data, state.n_ages, state.n_pipe, params.lost_sales, params.perishable, params.finite_horizon, out
+    )
+    return out
+
+
+def inventory_position(params: InventoryParams, state: State) -> np.ndarray:
+    """Net inventory plus everything on order, (N,)."""
+    a = state.n_ages
+    return state.data[:, 2 : 2 + a].sum(axis=1) - state.data[:, 0] + state.data[:, 2 + a :].sum(axis=1)

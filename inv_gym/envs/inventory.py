@@ -1,0 +1,348 @@
+"""``InventoryEnv`` and ``InventoryVectorEnv``: thin Gymnasium layers over the kernel."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space
+
+from inv_gym.dynamics import EV, EVENTS, State, initial_state, kernel_params, observe, step
+from inv_gym.envs.streams import DrawStream
+from inv_gym.params import PARAM_NAMES, InventoryParams
+
+__all__ = ["InventoryEnv", "InventoryVectorEnv", "make_params", "order_from_action"]
+
+_ENV_DOC = """
+    ## Description
+
+    A single-item, periodic-review inventory system (DESIGN.md's period). Each
+    period t:
+
+    1. **Receive**: orders due at t are added to stock (backorders are filled
+       first); under a ``capacity`` C what does not fit is discarded (overflow).
+    2. **Observe and order**: the agent sees the state and orders q_t >= 0, cost
+       K 1[q_t > 0] + c q_t. The order arrives at the start of t + L (L = 0: at
+       once, before demand). Random lead times are drawn per order (orders may
+       cross); with ``one_outstanding`` no order is placed while one is open.
+    3. **Demand**: D_t is drawn; sales = min(on hand, D_t); the rest is
+       backordered or lost (``stockout``).
+    4. **Age**: perishable stock is issued FIFO or LIFO; units reaching their
+       ``shelf_life`` expire (waste).
+    5. **Cost**: h * end-of-period on hand + b * backorders + p * lost +
+       w * expired (+ ordering cost); revenue r * sales and, after the last
+       period, salvage v * on hand. ``reward = revenue + salvage - cost``.
+
+    This is Zipkin's (2008) convention.
+
+    ## Action Space
+
+    ``Discrete(max_order + 1)``: the order quantity q_t = action. With
+    ``continuous=True``: ``Box(-1, 1, (1,))`` mapped to
+    q_t = round((a + 1) / 2 * max_order) (a is clipped to [-1, 1]).
+
+    ## Observation Space
+
+    ``Box(low, high, (d,), float32)`` with finite bounds derived from the
+    parameters; the entries (``params.obs_names``) are
+
+    | name | meaning |
+    |---|---|
+    | ``inventory`` | net inventory (on hand - backorders); on hand under lost sales |
+    | ``pipeline_j`` | units due in j periods, j = 1 .. Lmax (Lmax = longest lead time) |
+    | ``age_a`` | perishables: on hand of age a, a = 0 (freshest) .. m - 1 |
+    | ``period`` | finite-horizon models: the 0-based period index |
+
+    The inventory position is ``inventory + sum(pipeline_j)``.
+
+    ## Rewards
+
+    ``reward = revenue + salvage - cost`` (a Python float); ``info`` carries every
+    cost component and event of the period (``inv_gym.dynamics.EVENTS``).
+
+    ## Starting State
+
+    ``initial_inventory`` units on hand (all fresh), nothing on order, no
+    backorders. ``reset(options={"demand": seq, "lead_times": seq})`` scripts the
+    demand and lead-time draws exactly; ``options={"initial_inventory": x}``
+    overrides the starting stock.
+
+    ## Episode End
+
+    Finite-horizon models (``finite_horizon=True``: the newsvendor, the
+    concrete-mixer month) terminate after ``horizon`` periods; infinite-horizon
+    models never terminate and are truncated after ``horizon`` periods.
+
+    ## Arguments
+
+    Every field of :class:`inv_gym.params.InventoryParams` as a keyword, or
+    ``params=InventoryParams(...)``; ``continuous`` (bool) selects the action
+    space. Example: ``gym.make("inv_gym/LostSales-v0", lead_time=2,
+    lost_sales_cost=9)``.
+
+    ## Version History
+
+    * v0: initial version.
+"""
+
+
+def make_params(params: InventoryParams | None = None, **kwargs: Any) -> InventoryParams:
+    """Build parameters from an optional base and keyword overrides (validated)."""
+    unknown = set(kwargs) - set(PARAM_NAMES)
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {sorted(unknown)}; allowed: {', '.join(PARAM_NAMES)}")
+    if params is None:
+        return InventoryParams(**kwargs)
+    if not isinstance(params, InventoryParams):
+        raise ValueError(f"params must be an InventoryParams, got {type(params).__name__}")
+    return params.replace(**kwargs) if kwargs else params
+
+
+def order_from_action(action: Any, params: InventoryParams, continuous: bool, n: int) -> np.ndarray:
+    """Validate an (N,) batch of actions and map it to float64 orders."""
+    a = np.asarray(action)
+    if continuous:
+        a = a.astype(np.float64).reshape(n, -1)[:, 0] if a.size == n else None  # type: ignore[assignment]
+        if a is None:
+            raise ValueError(f"expected {n} continuous action(s) in [-1, 1], got shape {np.shape(action)}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError("action must be finite, got NaN or inf")
+        return np.round((np.clip(a, -1.0, 1.0) + 1.0) * 0.5 * params.max_order)
+    if a.size != n:
+        raise ValueError(f"expected {n} action(s), got shape {np.shape(action)}")
+    a = a.reshape(n)
+    if a.dtype.kind == "f":
+        if not np.all(np.isfinite(a)):
+            raise ValueError("action must be finite, got NaN or inf")
+        if not np.all(a == np.round(a)):
+            raise ValueError(f"action must be an integer order in [0, {params.max_order}], got {a}")
+    elif a.dtype.kind not in "iub":
+        raise ValueError(f"action must be an integer order in [0, {params.max_order}], got {action!r}")
+    if np.any(a < 0) or np.any(a > params.max_order):
+        raise ValueError(f"action must be in [0, {params.max_order}] (max_order), got {a}")
+    return a.astype(np.float64)
+
+
+class InventoryEnv(gym.Env):
+    __doc__ = "Single-item inventory control as a Gymnasium environment.\n" + _ENV_DOC
+
+    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+
+    def __init__(
+        self,
+        params: InventoryParams | None = None,
+        *,
+        continuous: bool = False,
+        render_mode: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.params = make_params(params, **kwargs)
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
+        self.render_mode = render_mode
+        self.continuous = bool(continuous)
+        low, high = self.params.obs_bounds
+        self.observation_space = spaces.Box(low, high, dtype=np.float32)
+        if self.continuous:
+            self.action_space: spaces.Space = spaces.Box(-1.0, 1.0, (1,), dtype=np.float32)
+        else:
+            self.action_space = spaces.Discrete(self.params.max_order + 1)
+        self._p = kernel_params(self.params)
+        self._stream = DrawStream(self.params, 1)
+        self._state: State = initial_state(self.params, 1)
+        self._obs = np.zeros((1, self.params.obs_dim), dtype=np.float32)
+        self._events = np.zeros((1, len(EVENTS)))
+        self._last = np.zeros(1, dtype=np.bool_)
+        self._order = np.zeros(1)
+        self._t = 0
+        self._horizon = self.params.horizon
+        self._needs_reset = True
+        self._seeded = False
+
+    @property
+    def state(self) -> State:
+        """The kernel state (a view; do not modify)."""
+        return self._state
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
+        super().reset(seed=seed)
+        if seed is not None or not self._seeded:
+            ss = np.random.SeedSequence(seed if seed is not None else int(self.np_random.integers(2**63)))
+            self._stream.seed(ss)
+            self._seeded = True
+        options = dict(options or {})
+        init = options.pop("initial_inventory", None)
+        if init is not None:
+            init = float(init)
+            if not math.isfinite(init) or init < 0 or (self.params.capacity is not None and init > self.params.capacity):
+                raise ValueError(f"initial_inventory must be in [0, {self.params.capacity or 'inf'}], got {init}")
+        demand = options.pop("demand", None)
+        lead = options.pop("lead_times", None)
+        if options:
+            raise ValueError(f"unknown reset option(s) {sorted(options)}; allowed: demand, lead_times, initial_inventory")
+        if demand is not None:
+            self._stream.script(demand, lead)
+        elif lead is not None:
+            raise ValueError("lead_times can only be scripted together with demand")
+        elif self._stream.scripted:
+            self._stream.seed(np.random.SeedSequence(int(self.np_random.integers(2**63))))
+        self._state = initial_state(self.params, 1, init)
+        self._t = 0
+        self._needs_reset = False
+        observe(self.params, self._state, self._obs)
+        return self._obs[0].copy(), {}
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
+        if self._needs_reset:
+            raise RuntimeError("call reset() before step() (and after an episode ends)")
+        order = order_from_action(action, self.params, self.continuous, 1)
+        demand, lead = self._stream.next()
+        self._t += 1
+        done = self._t >= self._horizon
+        self._last[0] = done and self.params.finite_horizon
+        step(self._p, self._state, order, demand, lead, self._last, self._events)
+        observe(self.params, self._state, self._obs)
+        ev = self._events[0]
+        info = dict(zip(EVENTS, ev.tolist()))
+        terminated = done and self.params.finite_horizon
+        truncated = done and not self.params.finite_horizon
+        if done:
+            self._needs_reset = True
+        return self._obs[0].copy(), float(ev[EV["reward"]]), terminated, truncated, info
+
+    def render(self) -> str | None:
+        if self.render_mode != "ansi":
+            return None
+        names = self.params.obs_names
+        return f"t={self._t} " + " ".join(f"{n}={v:g}" for n, v in zip(names, self._obs[0]))
+
+
+class InventoryVectorEnv(VectorEnv):
+    __doc__ = (
+        "N independent copies of the same model advanced by one kernel call per step.\n\n"
+        "Natively batched: observations (N, d) float32, actions (N,) (or (N, 1) continuous),\n"
+        "rewards (N,), NEXT_STEP autoreset (the step after an episode ends resets that copy\n"
+        "and returns its first observation with reward 0). ``info`` maps every event name to\n"
+        "an (N,) array. ``reset(seed=s)`` seeds one stream shared by the batch: copy i of\n"
+        "a vector env draws the same numbers as row i of ``draw_paths(params, s, N, H)``.\n" + _ENV_DOC
+    )
+
+    metadata = {"render_modes": [], "autoreset_mode": AutoresetMode.NEXT_STEP}
+
+    def __init__(
+        self,
+        num_envs: int = 1,
+        params: InventoryParams | None = None,
+        *,
+        continuous: bool = False,
+        render_mode: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if isinstance(num_envs, bool) or int(num_envs) != num_envs or num_envs < 1:
+            raise ValueError(f"num_envs must be an integer >= 1, got {num_envs!r}")
+        if render_mode is not None:
+            raise ValueError("the vector env has no render modes")
+        self.num_envs = int(num_envs)
+        self.params = make_params(params, **kwargs)
+        self.continuous = bool(continuous)
+        low, high = self.params.obs_bounds
+        self.single_observation_space = spaces.Box(low, high, dtype=np.float32)
+        if self.continuous:
+            self.single_action_space: spaces.Space = spaces.Box(-1.0, 1.0, (1,), dtype=np.float32)
+        else:
+            self.single_action_space = spaces.Discrete(self.params.max_order + 1)
+        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
+        self.action_space = batch_space(self.single_action_space, self.num_envs)
+        self.render_mode = None
+        n = self.num_envs
+        self._p = kernel_params(self.params)
+        self._stream = DrawStream(self.params, n)
+        self._state = initial_state(self.params, n)
+        self._obs = np.zeros((n, self.params.obs_dim), dtype=np.float32)
+        self._events = np.zeros((n, len(EVENTS)))
+        self._steps = np.zeros(n, dtype=np.int64)
+        self._autoreset = np.zeros(n, dtype=np.bool_)
+        self._mask = np.ones(n, dtype=np.bool_)
+        self._mask.flags.writeable = False
+        self._init_inv = self.params.initial_inventory
+        self._seeded = False
+        self._needs_reset = True
+
+    @property
+    def state(self) -> State:
+        """The kernel state (a view; do not modify)."""
+        return self._state
+
+    def reset(
+        self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict]:
+        if isinstance(seed, (list, tuple)):
+            if len(set(seed)) == 1 or len(seed) == 0:
+                seed = seed[0] if seed else None
+            else:
+                raise ValueError("the native vector env takes one seed for the whole batch (an int)")
+        super().reset(seed=seed)
+        if seed is not None or not self._seeded:
+            ss = np.random.SeedSequence(seed if seed is not None else int(self.np_random.integers(2**63)))
+            self._stream.seed(ss)
+            self._seeded = True
+        options = dict(options or {})
+        init = options.pop("initial_inventory", None)
+        demand = options.pop("demand", None)
+        lead = options.pop("lead_times", None)
+        if options:
+            raise ValueError(f"unknown reset option(s) {sorted(options)}; allowed: demand, lead_times, initial_inventory")
+        if demand is not None:
+            self._stream.script(demand, lead)
+        elif lead is not None:
+            raise ValueError("lead_times can only be scripted together with demand")
+        if init is not None:
+            init = float(init)
+            if not math.isfinite(init) or init < 0 or (self.params.capacity is not None and init > self.params.capacity):
+                raise ValueError(f"initial_inventory must be in [0, {self.params.capacity or 'inf'}], got {init}")
+            self._init_inv = init
+        else:
+            self._init_inv = self.params.initial_inventory
+        self._state = initial_state(self.params, self.num_envs, self._init_inv)
+        self._steps[:] = 0
+        self._autoreset[:] = False
+        self._needs_reset = False
+        observe(self.params, self._state, self._obs)
+        return self._obs.copy(), {}
+
+    def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
+        if self._needs_reset:
+            raise RuntimeError("call reset() before step()")
+        n = self.num_envs
+        order = order_from_action(actions, self.params, self.continuous, n)
+        demand, lead = self._stream.next()
+        resetting = self._autoreset
+        any_reset = bool(resetting.any())
+        if any_reset:
+            # NEXT_STEP autoreset: these copies restart; their action and draws are ignored
+            order = np.where(resetting, 0.0, order)
+        self._steps += 1
+        horizon = self.params.horizon
+        done = self._steps >= horizon
+        last = done & self.params.finite_horizon
+        step(self._p, self._state, order, demand, lead, last, self._events)
+        rewards = self._events[:, EV["reward"]].copy()
+        if any_reset:
+            data = self._state.data
+            data[resetting] = 0.0
+            data[resetting, 2] = self._init_inv
+            self._steps[resetting] = 0
+            rewards[resetting] = 0.0
+            self._events[resetting] = 0.0
+            done = done & ~resetting
+        observe(self.params, self._state, self._obs)
+        terminated = done & self.params.finite_horizon
+        truncated = done & (not self.params.finite_horizon)
+        self._autoreset = terminated | truncated
+        info = {name: self._events[:, j] for j, name in enumerate(EVENTS)}
+        info.update({"_" + name: self._mask for name in EVENTS})
+        return self._obs.copy(), rewards, terminated, truncated, info

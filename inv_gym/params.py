@@ -1,0 +1,336 @@
+"""Model parameters: one frozen, keyword-only dataclass for every inventory model.
+
+The field names are also the ``gym.make`` keyword arguments and the command
+line's ``--set NAME=VALUE`` names. Invalid values raise ``ValueError`` naming the
+parameter and the allowed range. Derived quantities (observation layout and
+bounds, the longest lead time, ...) are properties, never stored. Variants are
+made with :func:`dataclasses.replace` (or :meth:`InventoryParams.replace`).
+
+Symbols (DESIGN.md's period convention):
+
+==================  ======  ==============================================
+field               symbol  meaning
+==================  ======  ==============================================
+demand              D_t     per-period demand distribution
+lead_time           L       periods from order to arrival (int or distribution)
+holding_cost        h       per unit on hand at the end of a period
+backorder_cost      b       per unit backordered at the end of a period
+lost_sales_cost     p       per unit of demand lost
+fixed_order_cost    K       per order placed (q_t > 0)
+unit_cost           c       per unit ordered
+price               r       revenue per unit sold (priced models)
+salvage_value       v       per unit left at the end of the last period
+waste_cost          w       per unit expired
+shelf_life          m       periods a unit can be sold (None: never expires)
+capacity            C       most units on hand after a receipt (None: no limit)
+==================  ======  ==============================================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from inv_gym.distributions import Distribution, RenewalDemand, as_distribution, parse_distribution
+
+__all__ = ["InventoryParams", "PARAM_NAMES", "parse_param_value", "LEAD_TIME_TAIL"]
+
+#: Random lead times are truncated at their ``1 - LEAD_TIME_TAIL`` quantile
+#: (draws above it are set to it) so the pipeline has a fixed length.
+LEAD_TIME_TAIL = 1e-9
+
+
+def _nonneg(name: str, value: Any) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
+
+
+def _int_at_least(name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}") from None
+    if not math.isfinite(f) or not f.is_integer() or f < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value}")
+    return int(f)
+
+
+@dataclass(frozen=True, kw_only=True)
+class InventoryParams:
+    """Parameters of one single-item, periodic-review inventory model.
+
+    A period t runs: receive orders due at t (backorders first; overflow above
+    ``capacity`` discarded) -> observe, order q_t (cost K 1[q_t > 0] + c q_t;
+    arrives at the start of t + L) -> demand D_t (sales = min(on hand, D_t), the
+    rest backordered or lost) -> ageing (FIFO/LIFO issuing, expiry after
+    ``shelf_life`` periods) -> costs on end-of-period quantities.
+
+    Args:
+        demand: per-period demand distribution (a Distribution or its text form,
+            e.g. ``"poisson:5"``).
+        lead_time: L, an integer >= 0 or a discrete distribution of integers >= 0.
+        stockout: ``"backorder"`` or ``"lost_sales"``.
+        holding_cost: h >= 0.
+        backorder_cost: b >= 0, per unit backordered per period.
+        lost_sales_cost: p >= 0, per unit lost.
+        fixed_order_cost: K >= 0.
+        unit_cost: c >= 0.
+        price: r >= 0 (0: an unpriced, cost-only model).
+        salvage_value: v >= 0 per unit on hand after the last period.
+        waste_cost: w >= 0 per expired unit.
+        shelf_life: m >= 1 periods, or None (non-perishable).
+        issuing: ``"fifo"`` (oldest first) or ``"lifo"`` (freshest first).
+        capacity: C > 0 units on hand, or None.
+        one_outstanding: forbid an order while another is in the pipeline.
+        max_order: largest order, an integer >= 1 (the action space's size - 1).
+        horizon: periods per episode, >= 1.
+        initial_inventory: units on hand at the start (all fresh), >= 0 and <= C.
+        finite_horizon: True when the horizon belongs to the model (the episode
+            terminates and the period index is observed); False for
+            infinite-horizon models truncated at ``horizon``.
+    """
+
+    demand: Distribution | str | float = "poisson:5"
+    lead_time: int | Distribution | str = 0
+    stockout: str = "backorder"
+    holding_cost: float = 1.0
+    backorder_cost: float = 0.0
+    lost_sales_cost: float = 0.0
+    fixed_order_cost: float = 0.0
+    unit_cost: float = 0.0
+    price: float = 0.0
+    salvage_value: float = 0.0
+    waste_cost: float = 0.0
+    shelf_life: int | None = None
+    issuing: str = "fifo"
+    capacity: float | None = None
+    one_outstanding: bool = False
+    max_order: int = 20
+    horizon: int = 1000
+    initial_inventory: float = 0.0
+    finite_horizon: bool = False
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        s = object.__setattr__
+        s(self, "demand", as_distribution(self.demand, name="demand"))
+        lt = self.lead_time
+        if isinstance(lt, str):
+            stripped = lt.strip()
+            try:
+                lt = int(stripped)
+            except ValueError:
+                try:
+                    lt = parse_distribution(stripped)
+                except ValueError as exc:
+                    raise ValueError(f"lead_time: {exc}") from None
+        if isinstance(lt, Distribution):
+            if isinstance(lt, RenewalDemand) or not lt.discrete:
+                raise ValueError("lead_time must be an integer >= 0 or a distribution of integers >= 0")
+            if float(lt.ppf(0.0 + 1e-300)) < 0:
+                raise ValueError("lead_time must be >= 0")
+            s(self, "lead_time", lt)
+        else:
+            s(self, "lead_time", _int_at_least("lead_time", lt, 0))
+        if self.stockout not in ("backorder", "lost_sales"):
+            raise ValueError(f"stockout must be 'backorder' or 'lost_sales', got {self.stockout!r}")
+        for name in (
+            "holding_cost",
+            "backorder_cost",
+            "lost_sales_cost",
+            "fixed_order_cost",
+            "unit_cost",
+            "price",
+            "salvage_value",
+            "waste_cost",
+            "initial_inventory",
+        ):
+            s(self, name, _nonneg(name, getattr(self, name)))
+        if self.shelf_life is not None:
+            s(self, "shelf_life", _int_at_least("shelf_life", self.shelf_life, 1))
+        if self.issuing not in ("fifo", "lifo"):
+            raise ValueError(f"issuing must be 'fifo' or 'lifo', got {self.issuing!r}")
+        if self.capacity is not None:
+            cap = _nonneg("capacity", self.capacity)
+            if cap <= 0:
+                raise ValueError(f"capacity must be > 0 or None, got {cap}")
+            s(self, "capacity", cap)
+            if self.initial_inventory > cap:
+                raise ValueError(
+                    f"initial_inventory must be <= capacity = {cap:g}, got {self.initial_inventory:g}"
+                )
+        for name in ("one_outstanding", "finite_horizon"):
+            v = getattr(self, name)
+            if isinstance(v, str):
+                low = v.strip().lower()
+                if low not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(f"{name} must be true or false, got {v!r}")
+                v = low in ("true", "1", "yes")
+            if not isinstance(v, (bool, np.bool_)):
+                raise ValueError(f"{name} must be true or false, got {v!r}")
+            s(self, name, bool(v))
+        s(self, "max_order", _int_at_least("max_order", self.max_order, 1))
+        s(self, "horizon", _int_at_least("horizon", self.horizon, 1))
+
+    # ------------------------------------------------------------------
+    def replace(self, **changes: Any) -> InventoryParams:
+        """A copy with some fields changed (validated again)."""
+        unknown = set(changes) - set(PARAM_NAMES)
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {sorted(unknown)}; allowed: {', '.join(PARAM_NAMES)}")
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values (distributions as their text form), e.g. for JSON."""
+        out: dict[str, Any] = {}
+        for name in PARAM_NAMES:
+            v = getattr(self, name)
+            out[name] = v.to_spec() if isinstance(v, Distribution) else v
+        return out
+
+    # -- derived quantities ----------------------------------------------
+    @property
+    def lost_sales(self) -> bool:
+        """True in lost-sales mode."""
+        return self.stockout == "lost_sales"
+
+    @property
+    def perishable(self) -> bool:
+        """True when stock expires (``shelf_life`` is set)."""
+        return self.shelf_life is not None
+
+    @property
+    def n_ages(self) -> int:
+        """Number of age classes tracked on hand (1 when non-perishable)."""
+        return int(self.shelf_life) if self.shelf_life is not None else 1
+
+    @property
+    def random_lead_time(self) -> bool:
+        """True when the lead time is a distribution rather than an integer."""
+        return isinstance(self.lead_time, Distribution)
+
+    @property
+    def max_lead_time(self) -> int:
+        """Longest lead time: L, or the lead-time distribution's 1 - 1e-9 quantile."""
+        if isinstance(self.lead_time, Distribution):
+            return int(self.lead_time.support_max(LEAD_TIME_TAIL))
+        return int(self.lead_time)
+
+    @property
+    def mean_lead_time(self) -> float:
+        """E[L]."""
+        if isinstance(self.lead_time, Distribution):
+            return float(self.lead_time.mean)
+        return float(self.lead_time)
+
+    @property
+    def demand_upper(self) -> float:
+        """A finite bound on one period's demand used for observation bounds."""
+        if "demand_upper" not in self._cache:
+            self._cache["demand_upper"] = float(self.demand.upper)
+        return self._cache["demand_upper"]
+
+    @property
+    def on_hand_upper(self) -> float:
+        """Most units that can be on hand: C, or initial stock plus every order of an episode."""
+        if self.capacity is not None:
+            return float(self.capacity)
+        return float(self.initial_inventory + self.max_order * (self.horizon + self.max_lead_time + 1))
+
+    @property
+    def backorder_upper(self) -> float:
+        """Most units that can be backordered (0 under lost sales)."""
+        if self.lost_sales:
+            return 0.0
+        return float(self.demand_upper * (self.horizon + 1))
+
+    @property
+    def obs_names(self) -> tuple[str, ...]:
+        """Names of the observation entries, in order (the documented layout).
+
+        * ``inventory``: net inventory (on hand - backorders) under backorders, on
+          hand under lost sales;
+        * ``pipeline_1`` .. ``pipeline_Lmax``: units due in 1 .. Lmax periods;
+        * ``age_0`` .. ``age_{m-1}`` (perishables): on hand by age, 0 = freshest;
+        * ``period`` (finite-horizon models): the 0-based period index t.
+        """
+        names = ["inventory"]
+        names += [f"pipeline_{j}" for j in range(1, self.max_lead_time + 1)]
+        if self.perishable:
+            names += [f"age_{a}" for a in range(self.n_ages)]
+        if self.finite_horizon:
+            names.append("period")
+        return tuple(names)
+
+    @property
+    def obs_dim(self) -> int:
+        """Length of the observation vector."""
+        return len(self.obs_names)
+
+    @property
+    def obs_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(low, high) float32 arrays: finite bounds of every observation entry."""
+        low, high = [], []
+        for name in self.obs_names:
+            if name == "inventory":
+                low.append(-self.backorder_upper)
+                high.append(self.on_hand_upper)
+            elif name.startswith("pipeline_"):
+                low.append(0.0)
+                high.append(float(self.max_order) * (1 if not self.random_lead_time else self.max_lead_time + 1))
+            elif name.startswith("age_"):
+                low.append(0.0)
+                high.append(self.on_hand_upper)
+            else:  # period
+                low.append(0.0)
+                high.append(float(self.horizon))
+        return np.asarray(low, dtype=np.float32), np.asarray(high, dtype=np.float32)
+
+    @property
+    def obs_index(self) -> dict[str, int]:
+        """Map from observation entry name to its index."""
+        return {n: i for i, n in enumerate(self.obs_names)}
+
+
+PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(InventoryParams) if f.init)
+
+
+def parse_param_value(name: str, text: str) -> Any:
+    """Convert a command-line ``--set NAME=VALUE`` string to a field value.
+
+    Numbers become floats/ints, ``none`` becomes None, ``true``/``false`` booleans;
+    ``demand`` and ``lead_time`` accept distribution text forms. Validation of the
+    range happens when the parameters are built.
+    """
+    if name not in PARAM_NAMES:
+        raise ValueError(f"unknown parameter {name!r}; allowed: {', '.join(PARAM_NAMES)}")
+    t = text.strip()
+    if name == "demand":
+        return t
+    if t.lower() in ("none", "null"):
+        return None
+    if name in ("stockout", "issuing"):
+        return t
+    if name in ("one_outstanding", "finite_horizon"):
+        return t
+    if name == "lead_time":
+        try:
+            return int(t)
+        except ValueError:
+            return t
+    try:
+        f = float(t)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {t!r}") from None
+    return int(f) if f.is_integer() and name in ("shelf_life", "max_order", "horizon") else f
