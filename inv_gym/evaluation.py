@@ -1,0 +1,385 @@
+"""Monte Carlo evaluation of a policy on the kernel.
+
+``evaluate(policy, params, reps=R, horizon=H, warmup=W, seed=s)`` runs R
+independent replications of H + W periods as one batch through
+:func:`inv_gym.dynamics.step` and reports every metric of DESIGN.md over the
+last H periods with a 95% confidence interval across replications (Student t
+with R - 1 degrees of freedom).
+
+Common random numbers: the demand and lead-time draws depend only on
+``(params, seed, R, H + W)`` (:func:`inv_gym.envs.draw_paths`), never on the
+policy, so every policy evaluated with the same seed sees the same demand, and
+replication i sees exactly what copy i of ``InventoryVectorEnv`` reset with
+that seed sees (replication 0 of a one-replication run: ``InventoryEnv``).
+
+Metrics (per period averages over the measured horizon unless named ``per_episode``):
+
+* ``cost_per_period`` and each component (``fixed_cost``, ``purchase_cost``,
+  ``holding_cost``, ``backorder_cost``, ``lost_sales_cost``, ``waste_cost``),
+  ``revenue``, ``salvage``, ``reward_per_period`` (revenue + salvage - cost);
+* ``cost_per_episode`` and ``reward_per_episode`` (sums over the measured horizon);
+* ``fill_rate``: units served from stock / units demanded (per replication ratio);
+* ``cycle_service_level``: periods without a stock-out / periods;
+* ``average_on_hand``, ``average_backorders`` (end of period), ``lost_units``,
+  ``expired_units``, ``overflow_units``, ``orders_placed``, ``units_ordered``
+  and ``demand`` per period.
+
+The policy protocol is duck-typed here (this package never imports ``agents``):
+anything with ``act(obs (N, d)) -> orders (N,)``, or with stable-baselines3's
+``predict``; ``bind(params)`` and ``reset(n)`` are called when present.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from inv_gym.dynamics import COST_COMPONENTS, EVENTS, initial_state, kernel_params, observe, step
+from inv_gym.envs.inventory import make_params, order_from_action
+from inv_gym.envs.streams import draw_paths
+from inv_gym.params import InventoryParams
+
+__all__ = ["evaluate", "simulate", "Evaluation", "MetricCI", "mean_ci", "METRICS", "prepare_policy"]
+
+#: Metric names reported by :func:`evaluate`, in table order.
+METRICS: tuple[str, ...] = (
+    "cost_per_period",
+    "cost_per_episode",
+    *COST_COMPONENTS,
+    "revenue",
+    "salvage",
+    "reward_per_period",
+    "reward_per_episode",
+    "fill_rate",
+    "cycle_service_level",
+    "average_on_hand",
+    "average_backorders",
+    "lost_units",
+    "expired_units",
+    "overflow_units",
+    "orders_placed",
+    "units_ordered",
+    "demand",
+)
+
+
+@dataclass(frozen=True)
+class MetricCI:
+    """Mean with a 95% confidence interval over replications."""
+
+    mean: float
+    ci_low: float
+    ci_high: float
+    sd: float
+    n: int
+
+    @property
+    def half_width(self) -> float:
+        """Half the width of the 95% interval."""
+        return (self.ci_high - self.ci_low) / 2
+
+    def to_dict(self) -> dict[str, float]:
+        return {"mean": self.mean, "ci_low": self.ci_low, "ci_high": self.ci_high, "sd": self.sd, "n": self.n}
+
+    def __str__(self) -> str:
+        return f"{self.mean:.4f} [{self.ci_low:.4f}, {self.ci_high:.4f}]"
+
+
+def mean_ci(x: np.ndarray, level: float = 0.95) -> MetricCI:
+    """Mean and Student-t confidence interval of i.i.d. values (NaNs dropped)."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    n = x.size
+    if n == 0:
+        return MetricCI(math.nan, math.nan, math.nan, math.nan, 0)
+    m = float(x.mean())
+    if n == 1:
+        return MetricCI(m, math.nan, math.nan, math.nan, 1)
+    sd = float(x.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    return MetricCI(m, m - half, m + half, sd, n)
+
+
+@dataclass
+class Evaluation:
+    """Result of :func:`evaluate`.
+
+    Attributes:
+        metrics: metric name -> :class:`MetricCI`.
+        per_replication: dict of metric name -> (R,) array.
+        params, reps, horizon, warmup, seed: the run's settings.
+        policy: ``policy.describe()`` when available.
+    """
+
+    metrics: dict[str, MetricCI]
+    per_replication: dict[str, np.ndarray]
+    params: InventoryParams
+    reps: int
+    horizon: int
+    warmup: int
+    seed: int | None
+    policy: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> MetricCI:
+        return self.metrics[name]
+
+    @property
+    def table(self) -> Any:
+        """Per-replication table (pandas DataFrame, one row per replication)."""
+        import pandas as pd
+
+        df = pd.DataFrame(self.per_replication)
+        df.index.name = "replication"
+        return df
+
+    def summary(self) -> Any:
+        """A DataFrame with one row per metric: mean, ci_low, ci_high, sd, n."""
+        import pandas as pd
+
+        return pd.DataFrame({k: v.to_dict() for k, v in self.metrics.items()}).T
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly: ``{metric: {"mean", "ci_low", "ci_high", "sd", "n"}}`` plus settings."""
+        out: dict[str, Any] = {k: v.to_dict() for k, v in self.metrics.items()}
+        out["settings"] = {
+            "reps": self.reps,
+            "horizon": self.horizon,
+            "warmup": self.warmup,
+            "seed": self.seed,
+            "policy": self.policy,
+            "params": self.params.to_dict(),
+        }
+        return out
+
+    def to_csv(self, path: str) -> None:
+        """Write the per-replication table as CSV (atomically)."""
+        import os
+        import tempfile
+
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        os.close(fd)
+        self.table.to_csv(tmp)
+        os.replace(tmp, path)
+
+
+def prepare_policy(policy: Any, params: InventoryParams) -> Callable[[np.ndarray], np.ndarray]:
+    """Bind a duck-typed policy to ``params``; return ``act(obs) -> orders``."""
+    if hasattr(policy, "bind") and getattr(policy, "params", None) is not params:
+        policy = policy.bind(params)
+    if hasattr(policy, "act"):
+        return policy.act  # type: ignore[no-any-return]
+    if hasattr(policy, "predict"):
+
+        def act(obs: np.ndarray) -> np.ndarray:
+            a, _ = policy.predict(obs, deterministic=True)
+            return np.asarray(a, dtype=np.float64).reshape(obs.shape[0])
+
+        return act
+    if callable(policy):
+        return policy  # type: ignore[no-any-return]
+    raise ValueError(f"cannot evaluate {type(policy).__name__}: it needs act(), predict() or to be callable")
+
+
+def simulate(
+    policy: Any,
+    params: InventoryParams,
+    demand: np.ndarray,
+    lead_times: np.ndarray,
+    *,
+    warmup: int = 0,
+    copies: int = 1,
+    on_period: Callable[[int, np.ndarray, np.ndarray, np.ndarray], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Run ``copies * R`` systems over the given draws; return per-system sums.
+
+    System ``j`` uses draw row ``j % R`` (copy ``j // R``), so a policy whose
+    parameters are arrays of length ``copies * R`` evaluates ``copies`` policies
+    under common random numbers in one batch.
+
+    Args:
+        policy: duck-typed policy (see the module docstring).
+        params: model parameters.
+        demand: (R, T) demand draws.
+        lead_times: (R, T) integer lead-time draws.
+        warmup: periods not measured at the start.
+        copies: how many systems share each draw row.
+        on_period: optional callback ``f(t, obs, orders, events)`` after each period.
+        progress: optional callback ``f(t)`` after each period.
+
+    Returns:
+        ``{event: (N,) sum over measured periods}`` plus ``"periods"`` (the count).
+    """
+    demand = np.asarray(demand, dtype=np.float64)
+    lead_times = np.asarray(lead_times, dtype=np.int64)
+    if demand.ndim != 2 or lead_times.shape != demand.shape:
+        raise ValueError(f"demand and lead_times must be (R, T) arrays of one shape, got {demand.shape}, {lead_times.shape}")
+    r, total = demand.shape
+    if not 0 <= warmup < total:
+        raise ValueError(f"warmup must be in [0, {total - 1}], got {warmup}")
+    n = r * copies
+    act = prepare_policy(policy, params)
+    reset = getattr(getattr(act, "__self__", None), "reset", None)
+    if callable(reset):
+        reset(n)
+    p = kernel_params(params)
+    state = initial_state(params, n)
+    obs = np.empty((n, params.obs_dim), dtype=np.float32)
+    events = np.empty((n, len(EVENTS)))
+    acc = np.zeros((n, len(EVENTS)))
+    last = np.zeros(n, dtype=np.bool_)
+    # period t's draws for every system, gathered once per period (column-major copy)
+    d_cols = np.ascontiguousarray(demand.T)
+    l_cols = np.ascontiguousarray(lead_times.T)
+    for t in range(total):
+        observe(params, state, obs)
+        orders = order_from_action(act(obs), params, False, n)
+        d_t = d_cols[t] if copies == 1 else np.tile(d_cols[t], copies)
+        l_t = l_cols[t] if copies == 1 else np.tile(l_cols[t], copies)
+        if params.finite_horizon:
+            last[:] = t == total - 1
+        step(p, state, orders, d_t, l_t, last, events)
+        if t >= warmup:
+            np.add(acc, events, out=acc)
+        if on_period is not None:
+            on_period(t, obs, orders, events)
+        if progress is not None:
+            progress(t)
+    out = {name: acc[:, j] for j, name in enumerate(EVENTS)}
+    out["periods"] = np.full(n, total - warmup, dtype=np.float64)
+    return out
+
+
+def metrics_from_sums(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per-system metrics (see the module docstring) from :func:`simulate`'s sums."""
+    periods = sums["periods"]
+    per = {k: v / periods for k, v in sums.items() if k != "periods"}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fill = np.where(sums["demand"] > 0, sums["sold"] / np.where(sums["demand"] > 0, sums["demand"], 1.0), 1.0)
+    out: dict[str, np.ndarray] = {
+        "cost_per_period": per["cost"],
+        "cost_per_episode": sums["cost"],
+    }
+    for c in COST_COMPONENTS:
+        out[c] = per[c]
+    out["revenue"] = per["revenue"]
+    out["salvage"] = per["salvage"]
+    out["reward_per_period"] = per["reward"]
+    out["reward_per_episode"] = sums["reward"]
+    out["fill_rate"] = fill
+    out["cycle_service_level"] = 1.0 - per["stockout"]
+    out["average_on_hand"] = per["on_hand"]
+    out["average_backorders"] = per["backorders"]
+    out["lost_units"] = per["lost"]
+    out["expired_units"] = per["expired"]
+    out["overflow_units"] = per["overflow"]
+    out["orders_placed"] = per["order_placed"]
+    out["units_ordered"] = per["ordered"]
+    out["demand"] = per["demand"]
+    return out
+
+
+def evaluate(
+    policy: Any,
+    params: InventoryParams | str,
+    *,
+    reps: int = 100,
+    horizon: int | None = None,
+    warmup: int = 0,
+    seed: int | None = 0,
+    demand: np.ndarray | None = None,
+    lead_times: np.ndarray | None = None,
+    progress: bool = False,
+    **overrides: Any,
+) -> Evaluation:
+    """Evaluate a policy by Monte Carlo simulation on the kernel.
+
+    Args:
+        policy: anything with ``act`` (or ``predict``); bound to ``params`` if it has ``bind``.
+        params: an :class:`InventoryParams` or a registered env id (then
+            ``overrides`` are parameter overrides).
+        reps: R >= 2 independent replications (2 or more for a CI).
+        horizon: H measured periods per replication (default ``params.horizon``).
+        warmup: W periods simulated first and not measured (default 0).
+        seed: seed of the demand and lead-time draws (common random numbers).
+        demand: optional (R, W + H) demand draws instead of random ones.
+        lead_times: optional (R, W + H) lead-time draws (with ``demand``).
+        progress: show a progress bar (tqdm) over periods.
+        **overrides: parameter overrides.
+
+    Returns:
+        An :class:`Evaluation` with every metric's mean and 95% CI.
+
+    Example:
+        >>> from agents.heuristics import BaseStock
+        >>> ev = evaluate(BaseStock(S=8), "inv_gym/LostSales-v0", reps=50, horizon=500, seed=1)
+        >>> 4.0 < ev["cost_per_period"].mean < 5.0
+        True
+    """
+    if isinstance(params, str):
+        from inv_gym.presets import preset_params
+
+        params = preset_params(params, **overrides)
+    else:
+        params = make_params(params, **overrides)
+    if isinstance(reps, bool) or int(reps) != reps or reps < 1:
+        raise ValueError(f"reps must be an integer >= 1, got {reps!r}")
+    horizon = params.horizon if horizon is None else horizon
+    if isinstance(horizon, bool) or int(horizon) != horizon or horizon < 1:
+        raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
+    if isinstance(warmup, bool) or int(warmup) != warmup or warmup < 0:
+        raise ValueError(f"warmup must be an integer >= 0, got {warmup!r}")
+    reps, horizon, warmup = int(reps), int(horizon), int(warmup)
+    total = horizon + warmup
+    if params.finite_horizon and total != params.horizon:
+        raise ValueError(
+            f"horizon + warmup must equal the model's horizon {params.horizon} for a finite-horizon model, got {total}"
+        )
+    if demand is None:
+        if lead_times is not None:
+            raise ValueError("lead_times can only be given together with demand")
+        demand, lead_times = draw_paths(params, seed, reps, total)
+    else:
+        demand = np.asarray(demand, dtype=np.float64)
+        if demand.shape != (reps, total):
+            raise ValueError(f"demand must have shape (reps, warmup + horizon) = {(reps, total)}, got {demand.shape}")
+        if lead_times is None:
+            if params.random_lead_time:
+                raise ValueError("lead_times must be given with demand when the lead time is random")
+            lead_times = np.full(demand.shape, params.max_lead_time, dtype=np.int64)
+    bar = None
+    cb = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, desc="evaluate", unit="period", leave=False)
+
+        def cb(t: int) -> None:
+            bar.update(1)
+
+    try:
+        sums = simulate(policy, params, demand, lead_times, warmup=warmup, progress=cb)
+    finally:
+        if bar is not None:
+            bar.close()
+    per_rep = metrics_from_sums(sums)
+    metrics = {name: mean_ci(per_rep[name]) for name in METRICS}
+    describe = getattr(policy, "describe", None)
+    return Evaluation(
+        metrics=metrics,
+        per_replication=per_rep,
+        params=params,
+        reps=reps,
+        horizon=horizon,
+        warmup=warmup,
+        seed=seed,
+        policy=describe() if callable(describe) else {"family": type(policy).__name__},
+    )
+
