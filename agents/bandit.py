@@ -48,7 +48,6 @@ Example:
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -58,7 +57,8 @@ from typing import Any
 import numpy as np
 
 from agents.base import BasePolicy
-from agents.heuristics import RQ, SS, BaseStock, PeriodicReview
+from agents.search import SEARCH_FAMILIES, grid_points
+from agents.specs import family as get_family
 from inv_gym.envs.streams import draw_paths
 from inv_gym.evaluation import simulate
 from inv_gym.params import InventoryParams
@@ -73,8 +73,6 @@ __all__ = [
     "parse_epsilon",
     "make_bandit",
     "PolicyArms",
-    "FAMILIES",
-    "parse_grid",
     "BanditRun",
     "run_bandit",
 ]
@@ -453,80 +451,6 @@ def make_bandit(algo: str, n_arms: int, *, runs: int | None = None, seed: Seed =
 # ---------------------------------------------------------------------------
 # policy arms
 # ---------------------------------------------------------------------------
-#: family name -> (policy class, parameter names)
-FAMILIES: dict[str, tuple[type[BasePolicy], tuple[str, ...]]] = {
-    "ss": (SS, ("s", "S")),
-    "rq": (RQ, ("r", "Q")),
-    "base_stock": (BaseStock, ("S",)),
-    "periodic": (PeriodicReview, ("T", "S")),
-}
-_ALIASES = {
-    "ss": "ss",
-    "s,s": "ss",
-    "(s,s)": "ss",
-    "rq": "rq",
-    "qr": "rq",
-    "(q,r)": "rq",
-    "(r,q)": "rq",
-    "base_stock": "base_stock",
-    "basestock": "base_stock",
-    "base-stock": "base_stock",
-    "periodic": "periodic",
-    "periodic_review": "periodic",
-    "ts": "periodic",
-    "(t,s)": "periodic",
-}
-
-
-def _family(name: str) -> str:
-    key = name.strip().lower()
-    if key not in _ALIASES:
-        raise ValueError(f"family must be one of {', '.join(FAMILIES)}; got {name!r}")
-    return _ALIASES[key]
-
-
-def _values(name: str, text: str) -> list[float]:
-    """``a:b`` (inclusive, step 1), ``a:b:step``, ``v1|v2|v3`` or one value."""
-    text = text.strip()
-    try:
-        if ":" in text:
-            parts = [float(x) for x in text.split(":")]
-            if len(parts) not in (2, 3):
-                raise ValueError
-            lo, hi = parts[0], parts[1]
-            step = parts[2] if len(parts) == 3 else 1.0
-            if step <= 0 or hi < lo:
-                raise ValueError
-            n = int(math.floor((hi - lo) / step + 1e-9)) + 1
-            return [lo + i * step for i in range(n)]
-        return [float(x) for x in text.split("|")]
-    except ValueError:
-        raise ValueError(
-            f"grid values of {name} must be 'LOW:HIGH', 'LOW:HIGH:STEP' or 'V1|V2|...', got {text!r}"
-        ) from None
-
-
-def parse_grid(family: str, text: str) -> dict[str, list[float]]:
-    """Parse grid text such as ``s=0:40,S=1:80`` or ``T=1:10,S=11`` (ranges are inclusive)."""
-    fam = _family(family)
-    names = FAMILIES[fam][1]
-    out: dict[str, list[float]] = {}
-    for item in text.split(","):
-        if not item.strip():
-            continue
-        if "=" not in item:
-            raise ValueError(f"grid entries must be NAME=VALUES, got {item!r}")
-        k, v = item.split("=", 1)
-        k = k.strip()
-        if k not in names:
-            raise ValueError(f"family {fam} has parameters {', '.join(names)}; got {k!r}")
-        out[k] = _values(k, v)
-    missing = [n for n in names if n not in out]
-    if missing:
-        raise ValueError(f"grid for family {fam} needs {', '.join(missing)}")
-    return out
-
-
 def _plain_number(x: float) -> int | float:
     return int(x) if float(x).is_integer() else float(x)
 
@@ -535,10 +459,13 @@ class PolicyArms:
     """A grid of policies of one family; arm i is one parameter combination.
 
     Args:
-        family: ``ss`` (s, S), ``rq`` (r, Q), ``base_stock`` (S) or ``periodic`` (T, S).
-        arms: a sequence of parameter mappings (one per arm), or a mapping of
-            parameter -> values (the Cartesian product; (s,S) pairs with S <= s
-            and (r,Q) with Q <= 0 are dropped), or grid text (:func:`parse_grid`).
+        family: ``ss`` (s, S), ``rq`` (r, Q), ``base_stock`` (S), ``periodic``
+            (T, S), or another family of :data:`agents.search.SEARCH_FAMILIES`.
+        arms: grid text such as ``"s=0:40,S=1:80"`` or ``"T=1:10,S=11"``
+            (inclusive ranges, ``a:b:step``, space-separated lists; the grid
+            syntax of :func:`agents.search.parse_grid`, invalid combinations
+            such as S <= s dropped), a mapping of parameter -> values (the
+            Cartesian product), or a sequence of parameter mappings (one per arm).
         **fixed: keyword arguments passed to every policy (``basis`` for periodic review).
 
     Example:
@@ -548,35 +475,34 @@ class PolicyArms:
     """
 
     def __init__(
-        self, family: str, arms: Sequence[Mapping[str, float]] | Mapping[str, Sequence[float]] | str, **fixed: Any
+        self, family: str, arms: Sequence[Mapping[str, float]] | Mapping[str, Any] | str, **fixed: Any
     ) -> None:
-        self.family = _family(family)
-        self.cls, self.names = FAMILIES[self.family]
-        if isinstance(arms, str):
-            arms = parse_grid(self.family, arms)
-        if isinstance(arms, Mapping):
-            missing = [n for n in self.names if n not in arms]
-            if missing:
-                raise ValueError(f"grid for family {self.family} needs {', '.join(missing)}")
-            combos = itertools.product(*[np.atleast_1d(np.asarray(arms[n], dtype=np.float64)) for n in self.names])
-            rows = [list(c) for c in combos]
+        fam = get_family(family)
+        if fam.name not in SEARCH_FAMILIES:
+            raise ValueError(f"policy family {fam.name!r} has no grid; families with arms: {', '.join(SEARCH_FAMILIES)}")
+        self.family = fam.name
+        self.cls = fam.cls
+        self.names = fam.params
+        options: dict[str, Any] = {}
+        if isinstance(arms, (str, Mapping)):
+            points, options = grid_points(fam.name, arms)
+            table = np.column_stack([points[n] for n in self.names])
         else:
             rows = []
             for a in arms:
                 unknown = set(a) - set(self.names) - {"family"}
                 if unknown:
-                    raise ValueError(f"family {self.family} has parameters {', '.join(self.names)}; got {sorted(unknown)}")
+                    raise ValueError(f"family {fam.name} has parameters {', '.join(self.names)}; got {sorted(unknown)}")
                 rows.append([float(a[n]) for n in self.names])
-        if self.family == "ss":
-            rows = [r for r in rows if r[1] > r[0]]
-        if self.family == "rq":
-            rows = [r for r in rows if r[1] > 0]
-        if self.family == "periodic":
-            rows = [r for r in rows if r[0] >= 1 and float(r[0]).is_integer()]
-        if not rows:
-            raise ValueError(f"the grid of family {self.family} has no valid arm")
-        self.table = np.asarray(rows, dtype=np.float64)  # (A, len(names))
-        self.fixed = dict(fixed)
+            if not rows:
+                raise ValueError(f"the arms of family {fam.name} are empty")
+            table = np.asarray(rows, dtype=np.float64)
+            if fam.constraint is not None:
+                keep = np.asarray(fam.constraint({n: table[:, j] for j, n in enumerate(self.names)}), dtype=bool)
+                if not keep.all():
+                    raise ValueError(f"invalid {fam.name} arm(s): {fam.constraint_text}")
+        self.table = np.asarray(table, dtype=np.float64).reshape(-1, len(self.names))  # (A, parameters)
+        self.fixed = {**options, **fixed}
         self.policy(0)  # validate the fixed arguments once
 
     @property

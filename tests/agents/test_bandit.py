@@ -11,7 +11,6 @@ from agents.bandit import (
     exponential_decay,
     inverse_time,
     parse_epsilon,
-    parse_grid,
     run_bandit,
 )
 from inv_gym.presets import preset_params
@@ -122,23 +121,26 @@ def test_bad_arguments_are_refused() -> None:
 
 
 def test_policy_arms_grid_and_batch() -> None:
-    assert parse_grid("ss", "s=0:4:2,S=10|20") == {"s": [0.0, 2.0, 4.0], "S": [10.0, 20.0]}
-    arms = PolicyArms("ss", "s=0:20:10,S=5|15|25")
+    arms = PolicyArms("ss", "s=0:20:10,S=5 15 25")
     assert arms.n_arms == 6  # pairs with S <= s dropped
     assert arms.arm(arms.index(s=10, S=25)) == {"family": "ss", "s": 10, "S": 25}
     pol = arms.batch(np.array([0, 5, 5]))
     assert pol.describe() == {"family": "ss", "s": [0.0, 20.0, 20.0], "S": [5.0, 25.0, 25.0]}
-    per = PolicyArms("periodic", "T=1:10,S=11", basis="on_hand")
+    per = PolicyArms("periodic", "T=1:10,S=11,basis=on_hand")
     assert per.arm(3) == {"family": "periodic", "T": 4, "S": 11, "basis": "on_hand"}
+    listed = PolicyArms("rq", [{"r": 3, "Q": 20}, {"r": 6, "Q": 30}])
+    assert listed.arm(1) == {"family": "rq", "r": 6, "Q": 30}
     with pytest.raises(ValueError, match="family"):
         PolicyArms("nope", "S=1")
     with pytest.raises(ValueError, match="needs"):
         PolicyArms("rq", "r=1:3")
+    with pytest.raises(ValueError, match="S must be > s"):
+        PolicyArms("ss", [{"s": 5, "S": 5}])
 
 
 def test_run_bandit_batched_episodes() -> None:
     params = preset_params("inv_gym/ConcreteMixers-v0")
-    arms = PolicyArms("periodic", "T=1|3|10,S=11")
+    arms = PolicyArms("periodic", "T=1 3 10,S=11")
     res = run_bandit(params, arms, EpsilonGreedy(3, 0.1, runs=6, seed=1), iterations=20, seed=2)
     assert res.choices.shape == (20, 6) and not res.per_period
     assert res.counts.sum() == 120
