@@ -17,3 +17,4 @@ from inv_gym.analytic.rq import *  # noqa: F401,F403
 from inv_gym.analytic.ss import *  # noqa: F401,F403
 
 # dp solver exports
+from inv_gym.analytic.dp import *  # noqa: F401,F403  # isort: skip
