@@ -1,0 +1,34 @@
+"""The classic inventory studies, one module each; ``inv-gym study NAME`` runs one.
+
+Each module has a ``Config`` dataclass (documented fields, ``Config.for_mode``
+with ``tiny`` / ``quick`` / ``default`` sizes) and ``main(cfg) -> StudyResult``;
+outputs go to ``<out_dir>/<name>/`` (CSV, PNG, ``summary.json``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: study name -> (module, one-line description)
+STUDIES: dict[str, tuple[str, str]] = {
+    "newsvendor": (
+        "experiments.studies.newsvendor",
+        "E[profit] and Pr[loss] vs Q, demand families, SCV, profit PDF/CDF",
+    ),
+}
+
+__all__ = ["STUDIES", "load", "run"]
+
+
+def load(name: str) -> Any:
+    """The module of a study."""
+    if name not in STUDIES:
+        raise ValueError(f"unknown study {name!r}; available: {', '.join(STUDIES)}")
+    return importlib.import_module(STUDIES[name][0])
+
+
+def run(name: str, mode: str = "default", **changes: Any) -> Any:
+    """Run a study in a mode (``tiny``, ``quick``, ``default``) with config changes."""
+    mod = load(name)
+    return mod.main(mod.Config.for_mode(mode, **changes))

@@ -1,0 +1,113 @@
+"""Shared pieces of the studies: the mode presets, output paths and figure helpers.
+
+Every study module defines a ``Config`` dataclass (a :class:`StudyConfig`) and
+``main(cfg) -> StudyResult``; ``Config.for_mode("tiny" | "quick" | "default")``
+gives the sizes of each mode (``tiny`` for the tests, ``quick`` for the gallery,
+``default`` for the full study). Outputs go to ``<out_dir>/<study>/``: one CSV
+per table, one PNG per figure (dpi 100) and ``summary.json`` with the key numbers,
+all written atomically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from experiments.sweep import _plt, save_figure, write_csv, write_json
+
+__all__ = ["StudyConfig", "StudyResult", "MODES", "plt", "ci_row"]
+
+MODES: tuple[str, ...] = ("tiny", "quick", "default")
+
+
+def plt() -> Any:
+    """matplotlib.pyplot on the Agg backend."""
+    return _plt()
+
+
+@dataclass
+class StudyConfig:
+    """Fields every study has.
+
+    Attributes:
+        mode: ``"tiny"`` (tests), ``"quick"`` (the gallery) or ``"default"``.
+        out_dir: root of the outputs; the study writes to ``out_dir/<name>/``.
+        seed: seed of every random draw (common random numbers across policies).
+        n_jobs: joblib workers for the sweeps (1: in process).
+        progress: show progress bars.
+    """
+
+    mode: str = "default"
+    out_dir: str = "results"
+    seed: int = 0
+    n_jobs: int = 1
+    progress: bool = False
+
+    #: study name (the sub-directory of ``out_dir``)
+    name: ClassVar[str] = ""
+    #: field overrides of each non-default mode
+    MODE_OVERRIDES: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    @classmethod
+    def for_mode(cls, mode: str = "default", **changes: Any) -> Any:
+        """The configuration of a mode, with further field changes."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        kw = dict(cls.MODE_OVERRIDES.get(mode, {}))
+        kw.update(changes)
+        return cls(mode=mode, **kw)
+
+    @property
+    def directory(self) -> str:
+        """``out_dir/<name>``."""
+        return os.path.join(self.out_dir, self.name)
+
+    def path(self, filename: str) -> str:
+        return os.path.join(self.directory, filename)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class StudyResult:
+    """What a study returns (and wrote).
+
+    Attributes:
+        tables: name -> DataFrame (each written as ``<name>.csv``).
+        figures: paths of the PNG files written.
+        summary: the key numbers (also written as ``summary.json``).
+    """
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def table(self, cfg: StudyConfig, name: str, df: pd.DataFrame) -> pd.DataFrame:
+        """Record and write a table."""
+        self.tables[name] = df
+        write_csv(df, cfg.path(f"{name}.csv"))
+        return df
+
+    def figure(self, cfg: StudyConfig, name: str, fig: Any) -> str:
+        """Write and record a figure."""
+        path = cfg.path(f"{name}.png")
+        save_figure(fig, path)
+        self.figures.append(path)
+        return path
+
+    def finish(self, cfg: StudyConfig) -> StudyResult:
+        """Write ``summary.json`` (with the configuration)."""
+        write_json(
+            {"config": cfg.to_dict(), "summary": self.summary, "figures": self.figures}, cfg.path("summary.json")
+        )
+        return self
+
+
+def ci_row(prefix: str, ci: Any) -> dict[str, float]:
+    """``{prefix: mean, prefix_lo: low, prefix_hi: high}`` from a MetricCI."""
+    return {prefix: ci.mean, f"{prefix}_lo": ci.ci_low, f"{prefix}_hi": ci.ci_high}
