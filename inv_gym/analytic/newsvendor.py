@@ -48,6 +48,8 @@ from inv_gym.distributions import (
     Normal,
     Poisson,
     RenewalDemand,
+    Triangular,
+    Uniform,
     as_distribution,
 )
 
@@ -225,9 +227,8 @@ def _loss_pair(dist: Distribution, level: Level) -> tuple[Level, Level]:
         excess = np.maximum(excess, 0.0)
         shortage = np.maximum(excess - (y - mean), 0.0)
     else:
-        mean = dist.mean
         shortage = _continuous_shortage(dist, y)
-        excess = np.maximum(shortage + (y - mean), 0.0)
+        excess = np.where(y <= 0, 0.0, np.maximum(shortage + (y - dist.mean), 0.0))
     if excess.ndim == 0:
         return float(excess), float(shortage)
     return excess, shortage
@@ -248,6 +249,8 @@ def _continuous_shortage(dist: Distribution, y: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
             d1 = (m + s * s - np.log(yp)) / s
         out = dist.mean * stats.norm.cdf(d1) - yp * stats.norm.cdf(d1 - s)
+    elif isinstance(dist, (Uniform, Triangular, _GridSum)):
+        out = _piecewise_shortage(dist, yp)
     else:
         upper = float(dist.ppf(1.0 - 1e-12))
 
@@ -258,6 +261,29 @@ def _continuous_shortage(dist: Distribution, y: np.ndarray) -> np.ndarray:
 
         out = np.vectorize(tail, otypes=[float])(yp)
     return np.maximum(out, 0.0) - below
+
+
+def _piecewise_shortage(dist: Distribution, y: np.ndarray) -> np.ndarray:
+    """E[(D - y)^+] for the uniform, the symmetric triangular and grid sums (closed forms)."""
+    if isinstance(dist, Uniform):
+        a, b = dist.low, dist.high
+        inside = (b - np.clip(y, a, b)) ** 2 / (2 * (b - a))
+        return np.where(y <= a, dist.mean - y, inside)
+    if isinstance(dist, Triangular):
+        a, b = dist.low, dist.high
+        c = (a + b) / 2
+        upper_half = (b - np.clip(y, c, b)) ** 3 / (3 * (b - a) * (b - c))
+        lower_excess = (np.clip(y, a, c) - a) ** 3 / (3 * (b - a) * (c - a))
+        return np.where(y >= c, upper_half, dist.mean - y + lower_excess)
+    # grid sum: the cdf is linear between edges, so the tail integral is a sum of trapezoids
+    edges, surv = dist._edges, 1.0 - dist._cum
+    pieces = np.diff(edges) * (surv[:-1] + surv[1:]) / 2
+    tail = np.concatenate([np.cumsum(pieces[::-1])[::-1], [0.0]])  # tail[i] = int_{edges[i]}^inf (1 - F)
+    i = np.clip(np.searchsorted(edges, y, side="right") - 1, 0, edges.size - 2)
+    yc = np.clip(y, edges[0], edges[-1])
+    f_y = 1.0 - np.asarray(dist.cdf(yc), dtype=float)
+    partial = (edges[i + 1] - yc) * (f_y + surv[i + 1]) / 2
+    return np.where(y <= edges[0], dist.mean - y, tail[i + 1] + partial)
 
 
 def expected_excess(*, demand: Distribution | str | float, level: Level, lead_time: int = 0) -> Level:
