@@ -16,6 +16,14 @@ STUDIES: dict[str, tuple[str, str]] = {
         "experiments.studies.newsvendor",
         "E[profit] and Pr[loss] vs Q, demand families, SCV, profit PDF/CDF",
     ),
+    "base_stock": (
+        "experiments.studies.base_stock",
+        "base stock: cost, backorders, fill rate vs R; backorder PDF/CDF; vs b, interarrival SCV, lead time",
+    ),
+    "eoq": (
+        "experiments.studies.eoq",
+        "EOQ cost curves vs Q (Hopp & Spearman Fig. 2.2), vs holding cost, vs interarrival SCV",
+    ),
 }
 
 __all__ = ["STUDIES", "load", "run"]
