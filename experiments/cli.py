@@ -16,6 +16,7 @@ import sys
 COMMAND_MODULES: tuple[str, ...] = (
     "experiments.commands.envs",
     "experiments.commands.demo",
+    "experiments.commands.bandit",
 )
 
 

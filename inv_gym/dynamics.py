@@ -58,6 +58,8 @@ __all__ = [
     "initial_state",
     "step",
     "observe",
+    "step_observe",
+    "observe_flags",
     "inventory_position",
 ]
 
@@ -372,3 +374,47 @@ def inventory_position(params: InventoryParams, state: State) -> np.ndarray:
     """Net inventory plus everything on order, (N,)."""
     a = state.n_ages
     return state.data[:, 2 : 2 + a].sum(axis=1) - state.data[:, 0] + state.data[:, 2 + a :].sum(axis=1)
+
+
+def observe_flags(params: InventoryParams) -> tuple[bool, bool, bool]:
+    """(lost_sales, perishable, finite_horizon): the layout switches of :func:`observe`."""
+    return params.lost_sales, params.perishable, params.finite_horizon
+
+
+@numba.njit(cache=True, nogil=True)
+def _step_observe(
+    data: np.ndarray,
+    order: np.ndarray,
+    demand: np.ndarray,
+    lead: np.ndarray,
+    last: np.ndarray,
+    p: np.ndarray,
+    events: np.ndarray,
+    lost: bool,
+    perishable: bool,
+    finite: bool,
+    out: np.ndarray,
+) -> None:
+    a = int(p[_P_A]) if p[_P_A] > 0 else 1
+    npipe = int(p[_P_PIPE])
+    _kernel(data, order, demand, lead, last, p, events)
+    _observe(data, a, npipe, lost, perishable, finite, out)
+
+
+def step_observe(
+    p: np.ndarray,
+    state: State,
+    order: np.ndarray,
+    demand: np.ndarray,
+    lead: np.ndarray,
+    last: np.ndarray,
+    events: np.ndarray,
+    flags: tuple[bool, bool, bool],
+    out: np.ndarray,
+) -> None:
+    """:func:`step` then :func:`observe` into ``out``, in one compiled call.
+
+    The same kernel as :func:`step` (one call instead of two, which matters for a
+    single environment). ``flags`` is :func:`observe_flags` of the parameters.
+    """
+    _step_observe(state.data, order, demand, lead, last, p, events, flags[0], flags[1], flags[2], out)

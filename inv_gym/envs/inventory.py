@@ -6,16 +6,19 @@ import math
 from typing import Any
 
 import gymnasium as gym
+import numba
 import numpy as np
 from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from inv_gym.dynamics import EV, EVENTS, State, initial_state, kernel_params, observe, step
+from inv_gym.dynamics import EV, EVENTS, State, initial_state, kernel_params, observe, observe_flags, step_observe
 from inv_gym.envs.streams import DrawStream
 from inv_gym.params import PARAM_NAMES, InventoryParams
 
 __all__ = ["InventoryEnv", "InventoryVectorEnv", "make_params", "order_from_action"]
+
+_REWARD = EV["reward"]
 
 _ENV_DOC = """
     ## Description
@@ -102,16 +105,50 @@ def make_params(params: InventoryParams | None = None, **kwargs: Any) -> Invento
     return params.replace(**kwargs) if kwargs else params
 
 
-def order_from_action(action: Any, params: InventoryParams, continuous: bool, n: int) -> np.ndarray:
-    """Validate an (N,) batch of actions and map it to float64 orders."""
-    a = np.asarray(action)
+@numba.njit(cache=True, nogil=True)
+def _orders_into(a: np.ndarray, max_order: float, out: np.ndarray) -> int:
+    """Copy integer orders in [0, max_order] into ``out``; -1, or the first bad index."""
+    for i in range(a.shape[0]):
+        x = float(a[i])
+        if not (x >= 0.0 and x <= max_order) or x != math.floor(x):
+            return i
+        out[i] = x
+    return -1
+
+
+def order_from_action(
+    action: Any, params: InventoryParams, continuous: bool, n: int, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Validate an (N,) batch of actions and map it to float64 orders.
+
+    Discrete actions must be integers (any integer or float dtype holding whole
+    numbers) in [0, max_order]; continuous actions a in [-1, 1] (clipped) map to
+    round((a + 1) / 2 * max_order). Anything else raises ValueError.
+
+    Args:
+        action: the action(s), shape (N,), (N, 1), or a scalar when N = 1.
+        params: the model parameters (``max_order``).
+        continuous: True for the Box action space.
+        n: the number of systems N.
+        out: optional (N,) float64 output buffer.
+    """
+    a = action if type(action) is np.ndarray else np.asarray(action)
+    if not continuous and a.size == n and a.dtype.kind in "iufb":
+        if out is None:
+            out = np.empty(n)
+        if _orders_into(a.reshape(n), float(params.max_order), out) < 0:
+            return out
     if continuous:
         a = a.astype(np.float64).reshape(n, -1)[:, 0] if a.size == n else None  # type: ignore[assignment]
         if a is None:
             raise ValueError(f"expected {n} continuous action(s) in [-1, 1], got shape {np.shape(action)}")
         if not np.all(np.isfinite(a)):
             raise ValueError("action must be finite, got NaN or inf")
-        return np.round((np.clip(a, -1.0, 1.0) + 1.0) * 0.5 * params.max_order)
+        orders = np.round((np.clip(a, -1.0, 1.0) + 1.0) * 0.5 * params.max_order)
+        if out is None:
+            return orders
+        out[:] = orders
+        return out
     if a.size != n:
         raise ValueError(f"expected {n} action(s), got shape {np.shape(action)}")
     a = a.reshape(n)
@@ -124,7 +161,7 @@ def order_from_action(action: Any, params: InventoryParams, continuous: bool, n:
         raise ValueError(f"action must be an integer order in [0, {params.max_order}], got {action!r}")
     if np.any(a < 0) or np.any(a > params.max_order):
         raise ValueError(f"action must be in [0, {params.max_order}] (max_order), got {a}")
-    return a.astype(np.float64)
+    return a.astype(np.float64)  # pragma: no cover (the compiled check accepted these)
 
 
 class InventoryEnv(gym.Env):
@@ -160,6 +197,9 @@ class InventoryEnv(gym.Env):
         self._order = np.zeros(1)
         self._t = 0
         self._horizon = self.params.horizon
+        self._finite = self.params.finite_horizon
+        self._max_order = self.params.max_order
+        self._flags = observe_flags(self.params)
         self._needs_reset = True
         self._seeded = False
 
@@ -199,20 +239,23 @@ class InventoryEnv(gym.Env):
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
         if self._needs_reset:
             raise RuntimeError("call reset() before step() (and after an episode ends)")
-        order = order_from_action(action, self.params, self.continuous, 1)
+        if (type(action) is int or isinstance(action, np.integer)) and not self.continuous:
+            if not 0 <= action <= self._max_order:
+                raise ValueError(f"action must be in [0, {self._max_order}] (max_order), got {action}")
+            self._order[0] = action
+        else:
+            order_from_action(action, self.params, self.continuous, 1, self._order)
         demand, lead = self._stream.next()
         self._t += 1
         done = self._t >= self._horizon
-        self._last[0] = done and self.params.finite_horizon
-        step(self._p, self._state, order, demand, lead, self._last, self._events)
-        observe(self.params, self._state, self._obs)
+        last = done and self._finite
+        self._last[0] = last
+        step_observe(self._p, self._state, self._order, demand, lead, self._last, self._events, self._flags, self._obs)
         ev = self._events[0]
         info = dict(zip(EVENTS, ev.tolist()))
-        terminated = done and self.params.finite_horizon
-        truncated = done and not self.params.finite_horizon
         if done:
             self._needs_reset = True
-        return self._obs[0].copy(), float(ev[EV["reward"]]), terminated, truncated, info
+        return self._obs[0].copy(), info["reward"], last, done and not self._finite, info
 
     def render(self) -> str | None:
         if self.render_mode != "ansi":
@@ -269,6 +312,10 @@ class InventoryVectorEnv(VectorEnv):
         self._mask = np.ones(n, dtype=np.bool_)
         self._mask.flags.writeable = False
         self._init_inv = self.params.initial_inventory
+        self._horizon = self.params.horizon
+        self._finite = self.params.finite_horizon
+        self._flags = observe_flags(self.params)
+        self._info_masks = {"_" + name: self._mask for name in EVENTS}
         self._seeded = False
         self._needs_reset = True
 
@@ -324,25 +371,27 @@ class InventoryVectorEnv(VectorEnv):
         any_reset = bool(resetting.any())
         if any_reset:
             # NEXT_STEP autoreset: these copies restart; their action and draws are ignored
-            order = np.where(resetting, 0.0, order)
+            order[resetting] = 0.0
         self._steps += 1
-        horizon = self.params.horizon
-        done = self._steps >= horizon
-        last = done & self.params.finite_horizon
-        step(self._p, self._state, order, demand, lead, last, self._events)
-        rewards = self._events[:, EV["reward"]].copy()
+        done = self._steps >= self._horizon
+        last = done & self._finite
+        # a fresh events buffer each step: the info arrays stay valid after later steps
+        events = np.empty((n, len(EVENTS)))
+        step_observe(self._p, self._state, order, demand, lead, last, events, self._flags, self._obs)
         if any_reset:
             data = self._state.data
             data[resetting] = 0.0
             data[resetting, 2] = self._init_inv
             self._steps[resetting] = 0
-            rewards[resetting] = 0.0
-            self._events[resetting] = 0.0
+            events[resetting] = 0.0
             done = done & ~resetting
-        observe(self.params, self._state, self._obs)
-        terminated = done & self.params.finite_horizon
-        truncated = done & (not self.params.finite_horizon)
-        self._autoreset = terminated | truncated
-        info = {name: self._events[:, j] for j, name in enumerate(EVENTS)}
-        info.update({"_" + name: self._mask for name in EVENTS})
+            observe(self.params, self._state, self._obs)
+        rewards = events[:, _REWARD].copy()
+        if self._finite:
+            terminated, truncated = done, np.zeros(n, dtype=np.bool_)
+        else:
+            terminated, truncated = np.zeros(n, dtype=np.bool_), done
+        self._autoreset = done
+        info = dict(zip(EVENTS, events.T))
+        info.update(self._info_masks)
         return self._obs.copy(), rewards, terminated, truncated, info

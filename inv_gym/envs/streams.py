@@ -68,10 +68,12 @@ def _demand_block(
 class DrawStream:
     """Per-period demand and lead-time draws for ``n`` systems, drawn in blocks."""
 
-    def __init__(self, params: InventoryParams, n: int, block: int = 256) -> None:
+    def __init__(self, params: InventoryParams, n: int, block: int | None = None) -> None:
         self.params = params
         self.n = n
-        self.block = block
+        # about 2^18 draws (2 MB) per block, cache-sized; the stream does not depend on it
+        self.block = int(block) if block is not None else max(8, min(256, 2**18 // max(n, 1)))
+        self._const_lead: np.ndarray | None = None
         self._demand = np.zeros((0, n))
         self._lead = np.zeros((0, n), dtype=np.int64)
         self._pos = 0
@@ -121,7 +123,13 @@ class DrawStream:
             raise RuntimeError("the scripted demand is exhausted; script a longer sequence or reset without it")
         assert self.d_rng is not None and self.l_rng is not None
         self._demand, self._residual = _demand_block(self.params, self.d_rng, self.n, self.block, self._residual)
-        self._lead = draw_lead_times(self.params, self.l_rng, (self.block, self.n))
+        if self.params.random_lead_time:
+            self._lead = draw_lead_times(self.params, self.l_rng, (self.block, self.n))
+        else:
+            if self._const_lead is None:
+                self._const_lead = draw_lead_times(self.params, self.l_rng, (self.block, self.n))
+                self._const_lead.flags.writeable = False
+            self._lead = self._const_lead
         self._pos = 0
 
     def next(self) -> tuple[np.ndarray, np.ndarray]:

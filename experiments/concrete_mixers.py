@@ -1,0 +1,389 @@
+"""The concrete-mixer store: which review period T minimises the monthly cost?
+
+The store (``inv_gym/ConcreteMixers-v0``) has room for 11 mixers and starts the
+month full; daily demand is 0..4 (probabilities .10/.25/.35/.21/.09) and lost
+when there is no stock (0.5 per mixer); an order costs 1 and arrives after 0, 1
+or 2 days (.6/.3/.1). The policy reviews every T days and orders up to 11:
+``PeriodicReview(T, S=11)`` on the inventory position (on hand plus on order),
+so an order never overflows the room for 11.
+
+The study answers the question three ways:
+
+1. **Exhaustive simulation** of the 25-day month: every T = 1..10 evaluated by
+   :func:`inv_gym.evaluation.evaluate` with ``reps`` replications on common
+   demand (the expected monthly cost with a 95% CI).
+2. **The bandit's pick**: epsilon-greedy, UCB1 and Thompson sampling over the
+   ten arms (one month per pull, reward minus the month's cost), ``runs``
+   independent runs; the pick of a run is its most-pulled arm.
+3. **Long-run cost per 25-day month**: the infinite-horizon variant
+   (``finite_horizon=False``, one long horizon after a warm-up; the policy
+   counts days itself), cost per period x 25.
+
+The order at the end of the month
+---------------------------------
+The suite's period convention (DESIGN.md): at the start of day t (0-based,
+t = 0..24 for days 1..25) orders due are received, then the store orders, then
+the day's demand comes. "Evening of day d" is the start of day d + 1, so an
+order on the evening of day d is the suite's order at t = d; reviews fall on
+t = 0, T, 2T, ... (t = 0 orders nothing: the store starts full).
+
+* The spreadsheet version of this study also charges the order placed on the
+  evening of day 25 (the suite's t = 25, when T divides 25: T = 1 and T = 5),
+  which arrives after the month. The suite's month has no period t = 25, so it
+  neither places nor charges that order (column ``spreadsheet`` adds it back:
+  the cost of the month plus 1 for that order, simulated on the same demand).
+* The suite's last order of the month is at t = 24 (the evening of day 24,
+  when T divides 24: T = 1, 2, 3, 4, 6, 8). With lead time 0 (probability .6)
+  it arrives before day 25's demand and can save lost sales; with lead time
+  >= 1 it arrives after the month: the finite-horizon episode charges its
+  ordering cost but it never delivers. Column ``no_last_order`` measures the
+  same policies without ordering in the last period (t = 24).
+
+Usage::
+
+    inv-gym concrete-mixers --mode quick
+    python -m experiments.concrete_mixers --mode tiny --out /tmp/results
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from agents.bandit import UCB1, EpsilonGreedy, PolicyArms, ThompsonSampling, run_bandit
+from agents.base import BasePolicy
+from agents.heuristics import PeriodicReview
+from experiments.epsilon_comparison import pyplot, save_figure, write_csv, write_json
+from inv_gym.dynamics import EV
+from inv_gym.envs.streams import draw_paths
+from inv_gym.evaluation import MetricCI, evaluate, mean_ci, simulate
+from inv_gym.params import InventoryParams
+from inv_gym.presets import preset_params
+
+__all__ = ["Config", "Result", "main", "NoLastPeriodOrder", "ENV_ID", "DAYS_PER_MONTH"]
+
+ENV_ID = "inv_gym/ConcreteMixers-v0"
+DAYS_PER_MONTH = 25
+MODES = ("tiny", "quick", "default")
+
+
+class NoLastPeriodOrder(BasePolicy):
+    """Wrap a policy so that it orders nothing in the episode's last period.
+
+    Args:
+        policy: the wrapped policy (bound with this one).
+        params: optional parameters to bind.
+    """
+
+    family = "no_last_order"
+
+    def __init__(self, policy: BasePolicy, *, params: InventoryParams | None = None) -> None:
+        self.policy = policy
+        super().__init__(params)
+
+    def _check(self, params: InventoryParams) -> None:
+        self.policy = self.policy.bind(params)
+
+    def reset(self, n: int) -> None:
+        super().reset(n)
+        self.policy.reset(n)
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        params, _ = self._require()
+        obs = np.asarray(obs, dtype=np.float32)
+        if obs.ndim == 1:
+            obs = obs[None, :]
+        t = self.periods(obs).copy()
+        q = self.policy.act(obs)
+        self._advance()
+        return np.where(t >= params.horizon - 1, 0.0, q)
+
+    def describe(self) -> dict[str, Any]:
+        return {**self.policy.describe(), "last_period_order": False}
+
+
+@dataclass
+class Config:
+    """Settings of the concrete-mixer study.
+
+    Attributes:
+        mode: ``"tiny"`` (the tests), ``"quick"`` (the docs) or ``"default"``.
+        review_periods: the review periods T compared.
+        order_up_to: S (the room for 11 mixers).
+        basis: ``"inventory_position"`` (on hand plus on order) or ``"on_hand"``.
+        reps: replications of the 25-day month per T (exhaustive simulation).
+        long_run_months: measured months of the infinite-horizon variant.
+        warmup_months: months simulated first and not measured.
+        long_run_reps: replications of the infinite-horizon variant.
+        bandit_iterations: months each bandit run pulls.
+        bandit_runs: independent runs per bandit.
+        epsilon: epsilon of the epsilon-greedy bandit.
+        seed: seed of every draw (common demand across T and conventions).
+        out_dir: outputs go to ``out_dir/concrete_mixers/``.
+        progress: print the table.
+    """
+
+    mode: str = "default"
+    review_periods: tuple[int, ...] = tuple(range(1, 11))
+    order_up_to: float = 11.0
+    basis: str = "inventory_position"
+    reps: int = 40_000
+    long_run_months: int = 4_000
+    warmup_months: int = 4
+    long_run_reps: int = 40
+    bandit_iterations: int = 500
+    bandit_runs: int = 200
+    epsilon: float = 0.1
+    seed: int = 0
+    out_dir: str = "results"
+    progress: bool = True
+
+    MODE_SIZES = {
+        "tiny": dict(reps=200, long_run_months=40, long_run_reps=4, bandit_iterations=20, bandit_runs=4),
+        "quick": dict(reps=20_000, long_run_months=2_000, long_run_reps=20, bandit_iterations=500, bandit_runs=200),
+        "default": {},
+    }
+
+    @classmethod
+    def for_mode(cls, mode: str = "default", **changes: Any) -> Config:
+        """The configuration of a mode with further field changes."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        kw: dict[str, Any] = dict(cls.MODE_SIZES[mode])
+        kw.update(changes)
+        return cls(mode=mode, **kw)
+
+    def __post_init__(self) -> None:
+        if not self.review_periods or any(int(t) != t or t < 1 for t in self.review_periods):
+            raise ValueError(f"review_periods must be integers >= 1, got {self.review_periods}")
+        for name in ("reps", "long_run_months", "long_run_reps", "bandit_iterations", "bandit_runs"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or int(v) != v or v < 2:
+                raise ValueError(f"{name} must be an integer >= 2, got {v!r}")
+        if not 0 <= self.epsilon <= 1:
+            raise ValueError(f"epsilon must be in [0, 1], got {self.epsilon}")
+
+    @property
+    def directory(self) -> str:
+        return os.path.join(self.out_dir, "concrete_mixers")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Result:
+    """What the study produced.
+
+    Attributes:
+        table: one row per T: monthly cost (suite convention), without the
+            last-period order, with the spreadsheet's evening-of-day-25 order, and
+            the long-run cost per 25-day month, each with a 95% CI; orders and
+            lost sales per month.
+        bandits: one row per (algorithm, T): pull share and runs picking T.
+        summary: the best T under each convention, the bandits' picks.
+        files: paths written.
+    """
+
+    table: pd.DataFrame
+    bandits: pd.DataFrame
+    summary: dict[str, Any]
+    files: list[str]
+
+
+def _ci(prefix: str, ci: MetricCI, scale: float = 1.0) -> dict[str, float]:
+    return {prefix: ci.mean * scale, f"{prefix}_lo": ci.ci_low * scale, f"{prefix}_hi": ci.ci_high * scale}
+
+
+def _spreadsheet_costs(policy: BasePolicy, params: InventoryParams, demand: np.ndarray, lead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(cost of days 1..25, plus the evening-of-day-25 order's cost) per replication.
+
+    Runs the month plus one day on the same draws and charges, on top of the
+    month's cost, the ordering cost of the order placed at t = 25 (the evening
+    of day 25), as the spreadsheet does; day 26's demand is not counted.
+    """
+    p26 = params.replace(horizon=params.horizon + 1)
+    n = demand.shape[0]
+    month = np.zeros(n)
+    extra = np.zeros(n)
+    last = params.horizon
+
+    def on_period(t: int, obs: np.ndarray, orders: np.ndarray, events: np.ndarray) -> None:
+        if t < last:
+            month[:] += events[:, EV["cost"]]
+        else:
+            extra[:] = events[:, EV["ordering_cost"]]
+
+    simulate(policy, p26, demand, lead, on_period=on_period)
+    return month, month + extra
+
+
+def main(cfg: Config | None = None) -> Result:
+    """Run the study; write ``table.csv``, ``bandits.csv``, ``summary.json`` and ``concrete_mixers.png``."""
+    cfg = cfg or Config()
+    t0 = time.perf_counter()
+    params = preset_params(ENV_ID)
+    days = params.horizon
+    demand26, lead26 = draw_paths(params.replace(horizon=days + 1), cfg.seed, cfg.reps, days + 1)
+    demand, lead = demand26[:, :days], lead26[:, :days]
+    long_params = params.replace(finite_horizon=False, horizon=DAYS_PER_MONTH * cfg.long_run_months)
+    rows = []
+    for T in cfg.review_periods:
+        pol = PeriodicReview(T, cfg.order_up_to, basis=cfg.basis)
+        ev = evaluate(pol, params, reps=cfg.reps, demand=demand, lead_times=lead)
+        ev_no_last = evaluate(NoLastPeriodOrder(pol), params, reps=cfg.reps, demand=demand, lead_times=lead)
+        month, sheet = _spreadsheet_costs(pol, params, demand26, lead26)
+        if not np.allclose(month, ev.per_replication["cost_per_episode"]):
+            raise RuntimeError("the month plus one day does not reproduce the month's cost")
+        ev_long = evaluate(
+            pol,
+            long_params,
+            reps=cfg.long_run_reps,
+            horizon=DAYS_PER_MONTH * cfg.long_run_months,
+            warmup=DAYS_PER_MONTH * cfg.warmup_months,
+            seed=cfg.seed + 1,
+        )
+        rows.append(
+            {
+                "T": T,
+                **_ci("monthly_cost", ev["cost_per_episode"]),
+                "orders_per_month": ev["orders_placed"].mean * days,
+                "lost_per_month": ev["lost_units"].mean * days,
+                **_ci("no_last_order", ev_no_last["cost_per_episode"]),
+                **_ci("spreadsheet", mean_ci(sheet)),
+                **_ci("long_run_month", ev_long["cost_per_period"], DAYS_PER_MONTH),
+                "long_run_orders_per_month": ev_long["orders_placed"].mean * DAYS_PER_MONTH,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["order_in_last_period"] = ((days - 1) % table["T"] == 0).astype(bool)
+    table["spreadsheet_charges_day_25_evening"] = (days % table["T"] == 0).astype(bool)
+    t_sim = time.perf_counter() - t0
+
+    # the bandits' picks: ten arms, one month per pull
+    arms = PolicyArms("periodic", {"T": list(cfg.review_periods), "S": [cfg.order_up_to]}, basis=cfg.basis)
+    root = np.random.SeedSequence([cfg.seed, 2])
+    seeds = root.spawn(3)
+    bandits = {
+        f"epsilon_greedy({cfg.epsilon:g})": EpsilonGreedy(arms.n_arms, cfg.epsilon, runs=cfg.bandit_runs, seed=seeds[0]),
+        "ucb1(auto)": UCB1(arms.n_arms, c="auto", runs=cfg.bandit_runs, seed=seeds[1]),
+        "thompson": ThompsonSampling(arms.n_arms, runs=cfg.bandit_runs, seed=seeds[2]),
+    }
+    brow = []
+    picks: dict[str, Any] = {}
+    for name, b in bandits.items():
+        res = run_bandit(params, arms, b, iterations=cfg.bandit_iterations, seed=cfg.seed + 3)
+        pulls = res.pulls / res.pulls.sum()
+        picked = np.bincount(res.picks(), minlength=arms.n_arms)
+        est = res.pooled_estimates
+        for i in range(arms.n_arms):
+            brow.append(
+                {
+                    "algo": name,
+                    "T": arms.arm(i)["T"],
+                    "pull_share": pulls[i],
+                    "runs_picking": int(picked[i]),
+                    "estimated_monthly_cost": -est[i] if math.isfinite(est[i]) else math.nan,
+                }
+            )
+        modal = int(picked.argmax())
+        picks[name] = {
+            "pick": arms.arm(modal)["T"],
+            "share_of_runs": float(picked[modal] / cfg.bandit_runs),
+            "most_pulled": arms.arm(res.best_arm_index())["T"],
+        }
+    btable = pd.DataFrame(brow)
+
+    def best(col: str) -> dict[str, Any]:
+        i = int(table[col].idxmin())
+        return {"T": int(table.loc[i, "T"]), "cost": float(table.loc[i, col]), "ci": [float(table.loc[i, f"{col}_lo"]), float(table.loc[i, f"{col}_hi"])]}
+
+    summary = {
+        "env_id": ENV_ID,
+        "policy": f"PeriodicReview(T, S={cfg.order_up_to:g}, basis={cfg.basis})",
+        "best": {
+            "monthly_cost": best("monthly_cost"),
+            "no_last_order": best("no_last_order"),
+            "spreadsheet": best("spreadsheet"),
+            "long_run_month": best("long_run_month"),
+        },
+        "bandit_picks": picks,
+        "seconds": {"simulation": t_sim, "total": time.perf_counter() - t0},
+        "config": cfg.to_dict(),
+    }
+    d = cfg.directory
+    files = [
+        write_csv(table, os.path.join(d, "table.csv")),
+        write_csv(btable, os.path.join(d, "bandits.csv")),
+        write_json(summary, os.path.join(d, "summary.json")),
+        save_figure(_figure(table, btable, cfg), os.path.join(d, "concrete_mixers.png")),
+    ]
+    if cfg.progress:
+        cols = ["T", "monthly_cost", "no_last_order", "spreadsheet", "long_run_month", "orders_per_month", "lost_per_month"]
+        with pd.option_context("display.width", 160, "display.precision", 3):
+            print(table[cols].to_string(index=False))
+        print("best T:", {k: v["T"] for k, v in summary["best"].items()}, "bandit picks:", picks)
+    return Result(table=table, bandits=btable, summary=summary, files=files)
+
+
+def _figure(table: pd.DataFrame, btable: pd.DataFrame, cfg: Config) -> Any:
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.3), gridspec_kw={"width_ratios": [3, 2]})
+    ax = axes[0]
+    x = table["T"].to_numpy()
+    series = [
+        ("monthly_cost", "25-day month (suite convention)", "o"),
+        ("no_last_order", "month, no order on day 25", "s"),
+        ("spreadsheet", "month + evening-of-day-25 order (spreadsheet)", "^"),
+        ("long_run_month", "long run, cost per 25 days", "D"),
+    ]
+    for k, (col, label, marker) in enumerate(series):
+        dx = (k - 1.5) * 0.08
+        y = table[col].to_numpy()
+        err = np.vstack([y - table[f"{col}_lo"].to_numpy(), table[f"{col}_hi"].to_numpy() - y])
+        ax.errorbar(x + dx, y, yerr=err, marker=marker, ms=4, lw=1, capsize=2, label=label)
+    ax.set(xlabel="review period T (days)", ylabel="expected cost per month", title="monthly cost by review period (95% CI)")
+    ax.set_xticks(x)
+    ax.legend(fontsize=8)
+    ax = axes[1]
+    algos = list(dict.fromkeys(btable["algo"]))
+    w = 0.8 / len(algos)
+    for k, a in enumerate(algos):
+        d = btable[btable["algo"] == a]
+        ax.bar(d["T"].to_numpy() + (k - (len(algos) - 1) / 2) * w, d["runs_picking"] / cfg.bandit_runs, width=w, label=a)
+    ax.set(
+        xlabel="review period T (days)",
+        ylabel="share of runs",
+        title=f"bandits' picks ({cfg.bandit_runs} runs x {cfg.bandit_iterations} months)",
+    )
+    ax.set_xticks(x)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The command-line options (shared by ``inv-gym concrete-mixers`` and ``python -m``)."""
+    p.add_argument("--mode", choices=MODES, default="quick", help="tiny (seconds), quick (default), default (full)")
+    p.add_argument("--basis", choices=("inventory_position", "on_hand"), default="inventory_position", help="order-up-to basis")
+    p.add_argument("--epsilon", type=float, default=0.1, help="epsilon of the epsilon-greedy bandit (default 0.1)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", default="results", help="output root (default results/)")
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    return Config.for_mode(args.mode, basis=args.basis, epsilon=args.epsilon, seed=args.seed, out_dir=args.out)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(ap)
+    main(config_from_args(ap.parse_args()))

@@ -1,0 +1,521 @@
+"""Reward per iteration, best-arm share and regret of epsilon-greedy for several epsilons.
+
+For each scenario (an env id and a grid of policy arms) and each epsilon, R
+independent epsilon-greedy runs pull arms for N iterations; a pull runs one
+episode of the env under the arm's policy and the reward is minus its cost
+(per period for the infinite-horizon ``Qr-v0``, per 25-day month for the
+finite-horizon ``ConcreteMixers-v0``). Every epsilon and run advances in one
+batched simulation per iteration (:func:`agents.bandit.run_bandit`), and run r
+of every epsilon sees the same demand (common random numbers across epsilons).
+
+Reported per iteration and epsilon (CSV ``curves.csv``, figure
+``epsilon_comparison.png``):
+
+* ``reward``: the mean reward of the pulls over runs, with a 95% band
+  (Student t over the R runs);
+* ``best_share``: the share of runs pulling the best arm;
+* ``regret_best``: cumulative pseudo-regret against the best arm,
+  sum_i (v* - v(a_i)) with v the arms' true values, computed by
+  :func:`inv_gym.evaluation.evaluate` with ``true_reps`` replications of the
+  same episode (CSV ``arms.csv``); it never decreases;
+* ``regret_opt``: the same against the exact optimum where one is known: on
+  ``Qr-v0`` (Poisson(10), h = 1, b = 9, K = 64, L = 0) the Zheng-Federgruen
+  (1991) (s, S) = (6, 40) with long-run cost 35.022 per period
+  (:func:`inv_gym.analytic.ss.ss_optimal_policy`). It adds the gap between the
+  grid's best arm and the optimum (for (Q,r) arms the best (Q,r) policy; for
+  365-period episodes from an empty store the start-up transient) and so grows
+  linearly once the bandit has settled.
+
+Estimates start at 0, above every reward (all rewards are negative costs), so
+every epsilon, 0 included, first tries each arm once (an optimistic start);
+estimates are sample averages.
+
+Scenarios:
+
+* ``qr_ss``: ``inv_gym/Qr-v0`` (365-period episodes), (s, S) arms s = 0, 3, ..., 12 x
+  S = 25, 30, ..., 50 (30 arms, the optimum (6, 40) among them);
+* ``qr_rq``: ``inv_gym/Qr-v0`` (365-period episodes), (r, Q) arms r = 0, 3, ..., 12 x
+  Q = 20, 25, ..., 45 (30 arms);
+* ``concrete_mixers``: ``inv_gym/ConcreteMixers-v0``, periodic review arms
+  T = 1..10, order up to S = 11 on the inventory position (on hand plus on
+  order: an order never overflows the room for 11; the period is observed, so
+  reviews fall on t = 0, T, 2T, ...).
+
+Usage::
+
+    inv-gym epsilon-comparison --mode quick            # the figures of docs/bandits.md
+    python -m experiments.epsilon_comparison --mode tiny
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from agents.bandit import EpsilonGreedy, PolicyArms, run_bandit
+from inv_gym.evaluation import evaluate
+from inv_gym.params import InventoryParams
+from inv_gym.presets import preset_params
+
+__all__ = ["Config", "Scenario", "SCENARIOS", "ScenarioResult", "main", "arm_values", "write_csv", "write_json", "save_figure"]
+
+MODES = ("tiny", "quick", "default")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One bandit problem: an env, parameter overrides and a grid of policy arms.
+
+    Attributes:
+        env_id: registered id.
+        family: policy family of the arms (``ss``, ``rq``, ``periodic``, ...).
+        grid: grid text (:func:`agents.bandit.grid_points`).
+        overrides: parameter overrides of the env (e.g. the episode length).
+        known_optimum: True when the exact optimum is known (ZF's (s,S) on Qr-v0).
+        title: plot title.
+    """
+
+    env_id: str
+    family: str
+    grid: str
+    overrides: dict[str, Any] = field(default_factory=dict)
+    known_optimum: bool = False
+    title: str = ""
+
+    def params(self, horizon: int | None = None) -> InventoryParams:
+        over = dict(self.overrides)
+        if horizon is not None and not preset_params(self.env_id).finite_horizon:
+            over["horizon"] = horizon
+        return preset_params(self.env_id, **over)
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "qr_ss": Scenario(
+        "inv_gym/Qr-v0", "ss", "s=0:12:3,S=25:50:5", known_optimum=True, title="Qr-v0, (s,S) arms"
+    ),
+    "qr_rq": Scenario(
+        "inv_gym/Qr-v0", "rq", "r=0:12:3,Q=20:45:5", known_optimum=True, title="Qr-v0, (r,Q) arms"
+    ),
+    "concrete_mixers": Scenario(
+        "inv_gym/ConcreteMixers-v0",
+        "periodic",
+        "T=1:10,S=11,basis=inventory_position",
+        title="ConcreteMixers-v0, review period T = 1..10 (S = 11)",
+    ),
+}
+
+
+@dataclass
+class Config:
+    """Settings of the epsilon comparison.
+
+    Attributes:
+        mode: ``"tiny"`` (the tests: seconds), ``"quick"`` (the docs' figures:
+            under 2 minutes) or ``"default"`` (the full study). ``Config.for_mode``
+            sets the sizes below.
+        scenarios: names of :data:`SCENARIOS` to run.
+        epsilons: exploration probabilities compared.
+        iterations: pulls per run N.
+        runs: independent runs R per epsilon.
+        horizon: periods per episode of the infinite-horizon scenarios (Qr-v0);
+            finite-horizon models keep their own (the 25-day month).
+        true_reps: replications of :func:`inv_gym.evaluation.evaluate` per arm for
+            the arms' true values.
+        smooth: moving-average window of the plotted reward and best-arm share
+            (the CSV holds the raw per-iteration values).
+        seed: seed of the demand (run r of every epsilon sees the same demand);
+            the bandits' and the evaluator's streams are derived from it.
+        out_dir: outputs go to ``out_dir/epsilon_comparison/<scenario>/``.
+        progress: print a line per scenario.
+    """
+
+    mode: str = "default"
+    scenarios: tuple[str, ...] = tuple(SCENARIOS)
+    epsilons: tuple[float, ...] = (0.0, 0.01, 0.05, 0.1, 0.2, 0.5)
+    iterations: int = 500
+    runs: int = 200
+    horizon: int = 365
+    true_reps: int = 4000
+    smooth: int = 10
+    seed: int = 0
+    out_dir: str = "results"
+    progress: bool = True
+
+    MODE_SIZES = {
+        "tiny": dict(iterations=12, runs=4, horizon=30, true_reps=20, smooth=1, epsilons=(0.0, 0.1)),
+        "quick": dict(iterations=300, runs=100, horizon=365, true_reps=2000, smooth=10),
+        "default": {},
+    }
+
+    @classmethod
+    def for_mode(cls, mode: str = "default", **changes: Any) -> Config:
+        """The configuration of a mode with further field changes."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        kw: dict[str, Any] = dict(cls.MODE_SIZES[mode])
+        kw.update(changes)
+        return cls(mode=mode, **kw)
+
+    def __post_init__(self) -> None:
+        unknown = [s for s in self.scenarios if s not in SCENARIOS]
+        if unknown:
+            raise ValueError(f"unknown scenario {unknown[0]!r}; known: {', '.join(SCENARIOS)}")
+        if not self.epsilons or any(not 0 <= e <= 1 for e in self.epsilons):
+            raise ValueError(f"epsilons must be in [0, 1], got {self.epsilons}")
+        for name in ("iterations", "runs", "horizon", "true_reps", "smooth"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or int(v) != v or v < (2 if name == "true_reps" else 1):
+                raise ValueError(f"{name} must be an integer >= {2 if name == 'true_reps' else 1}, got {v!r}")
+
+    def directory(self, scenario: str) -> str:
+        return os.path.join(self.out_dir, "epsilon_comparison", scenario)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class ScenarioResult:
+    """What one scenario produced.
+
+    Attributes:
+        curves: per (epsilon, iteration) row: reward mean and band, best-arm
+            share, cumulative regret (vs the best arm and vs the optimum) with bands.
+        arms: per arm: parameters, true value and its 95% CI, pull share per epsilon.
+        summary: key numbers per epsilon (final regret, best-arm share over the
+            last 10% of iterations, mean reward), the best arm and the optimum.
+        files: paths written.
+    """
+
+    curves: pd.DataFrame
+    arms: pd.DataFrame
+    summary: dict[str, Any]
+    files: list[str]
+
+
+# ---------------------------------------------------------------------------
+# atomic output
+# ---------------------------------------------------------------------------
+def _atomic(path: str, write: Callable[[str], None]) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.splitext(path)[1])
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def write_csv(df: pd.DataFrame, path: str) -> str:
+    """Write a DataFrame as CSV (temporary file, then ``os.replace``)."""
+    _atomic(path, lambda tmp: df.to_csv(tmp, index=False))
+    return path
+
+
+def write_json(obj: Any, path: str) -> str:
+    """Write JSON atomically."""
+
+    def w(tmp: str) -> None:
+        with open(tmp, "w") as f:
+            json.dump(obj, f, indent=1, default=_jsonable)
+
+    _atomic(path, w)
+    return path
+
+
+def _jsonable(o: Any) -> Any:
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+
+def pyplot() -> Any:
+    """matplotlib.pyplot on the Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_figure(fig: Any, path: str, dpi: int = 100) -> str:
+    """Save a PNG atomically and close the figure."""
+    _atomic(path, lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png"))
+    pyplot().close(fig)
+    return path
+
+
+# ---------------------------------------------------------------------------
+# the study
+# ---------------------------------------------------------------------------
+def arm_values(
+    params: InventoryParams, arms: PolicyArms, *, horizon: int, reps: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """True value (mean reward of one pull) of every arm and its 95% half-width.
+
+    Each arm is evaluated by :func:`inv_gym.evaluation.evaluate` with ``reps``
+    replications of the bandit's episode (same horizon, same start), all arms
+    on the same draws (one seed). Per period for infinite-horizon models, per
+    episode for finite-horizon ones.
+    """
+    metric = "reward_per_episode" if params.finite_horizon else "reward_per_period"
+    means = np.empty(arms.n_arms)
+    half = np.empty(arms.n_arms)
+    for i in range(arms.n_arms):
+        ev = evaluate(arms.policy(i), params, reps=reps, horizon=horizon, seed=seed)
+        means[i] = ev[metric].mean
+        half[i] = ev[metric].half_width
+    return means, half
+
+
+def _band(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean over axis 1 and its 95% Student-t band."""
+    n = x.shape[1]
+    m = x.mean(axis=1)
+    if n < 2:
+        return m, m.copy(), m.copy()
+    half = stats.t.ppf(0.975, n - 1) * x.std(axis=1, ddof=1) / math.sqrt(n)
+    return m, m - half, m + half
+
+
+def exact_optimum(params: InventoryParams) -> dict[str, Any] | None:
+    """The exact (s, S) optimum of a backorder model with zero lead time, or None.
+
+    Zheng & Federgruen (1991) on Qr-v0's defaults: (s, S) = (6, 40), cost 35.022.
+    """
+    if params.lost_sales or params.random_lead_time or params.finite_horizon:
+        return None
+    from inv_gym.analytic.ss import ss_optimal_policy
+
+    opt = ss_optimal_policy(
+        demand=params.demand,
+        fixed_cost=params.fixed_order_cost,
+        holding_cost=params.holding_cost,
+        backorder_cost=params.backorder_cost,
+        lead_time=int(params.lead_time),
+    )
+    return {"family": "ss", "s": int(opt.s), "S": int(opt.S), "cost_per_period": float(opt.cost), "source": "Zheng & Federgruen (1991)"}
+
+
+def run_scenario(name: str, cfg: Config) -> ScenarioResult:
+    """Run one scenario for every epsilon; write its CSVs, JSON and PNG."""
+    sc = SCENARIOS[name]
+    params = sc.params(cfg.horizon)
+    horizon = params.horizon
+    arms = PolicyArms(sc.family, sc.grid)
+    eps = np.asarray(cfg.epsilons, dtype=np.float64)
+    e_n, r = eps.size, cfg.runs
+    t0 = time.perf_counter()
+    values, half = arm_values(params, arms, horizon=horizon, reps=cfg.true_reps, seed=cfg.seed + 1)
+    t_values = time.perf_counter() - t0
+    best = int(values.argmax())
+    optimum = exact_optimum(params) if sc.known_optimum else None
+    v_opt = -optimum["cost_per_period"] if optimum is not None else math.nan
+
+    # every (epsilon, run) is one system: system e * R + r uses demand path r
+    bandit = EpsilonGreedy(
+        arms.n_arms, np.repeat(eps, r), initial=0.0, runs=e_n * r, seed=np.random.SeedSequence([cfg.seed, 1])
+    )
+    t1 = time.perf_counter()
+    res = run_bandit(params, arms, bandit, iterations=cfg.iterations, seed=cfg.seed, paths=r)
+    t_bandit = time.perf_counter() - t1
+    it = np.arange(1, cfg.iterations + 1)
+    rows = []
+    summary_eps = []
+    pulls_share = {}
+    for e in range(e_n):
+        cols = slice(e * r, (e + 1) * r)
+        ch = res.choices[:, cols]  # (N, R)
+        rew = res.rewards[:, cols]
+        gap = values[best] - values[ch]  # (N, R) pseudo-regret per pull
+        reg = np.cumsum(gap, axis=0)
+        rm, rlo, rhi = _band(rew)
+        gm, glo, ghi = _band(reg)
+        share = (ch == best).mean(axis=1)
+        om = olo = ohi = np.full(cfg.iterations, math.nan)
+        if optimum is not None:
+            reg_opt = np.cumsum(v_opt - values[ch], axis=0)
+            om, olo, ohi = _band(reg_opt)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "epsilon": eps[e],
+                    "iteration": it,
+                    "reward": rm,
+                    "reward_lo": rlo,
+                    "reward_hi": rhi,
+                    "best_share": share,
+                    "regret_best": gm,
+                    "regret_best_lo": glo,
+                    "regret_best_hi": ghi,
+                    "regret_opt": om,
+                    "regret_opt_lo": olo,
+                    "regret_opt_hi": ohi,
+                }
+            )
+        )
+        tail = max(1, cfg.iterations // 10)
+        summary_eps.append(
+            {
+                "epsilon": float(eps[e]),
+                "mean_reward": float(rew.mean()),
+                "final_regret_best": float(gm[-1]),
+                "final_regret_best_ci": [float(glo[-1]), float(ghi[-1])],
+                "final_regret_opt": None if optimum is None else float(om[-1]),
+                "best_share_last_10pct": float(share[-tail:].mean()),
+                "runs_picking_best": float((res.picks()[cols] == best).mean()),
+            }
+        )
+        pulls_share[f"pull_share_eps_{eps[e]:g}"] = np.bincount(ch.ravel(), minlength=arms.n_arms) / ch.size
+    curves = pd.concat(rows, ignore_index=True)
+    arm_rows = pd.DataFrame([arms.arm(i) for i in range(arms.n_arms)])
+    arm_rows["true_value"] = values
+    arm_rows["true_value_half_width"] = half
+    arm_rows["true_cost"] = -values
+    arm_rows["is_best"] = np.arange(arms.n_arms) == best
+    for k, v in pulls_share.items():
+        arm_rows[k] = v
+    directory = cfg.directory(name)
+    summary = {
+        "scenario": name,
+        "env_id": sc.env_id,
+        "overrides": {"horizon": horizon} if not params.finite_horizon else {},
+        "family": sc.family,
+        "grid": sc.grid,
+        "n_arms": arms.n_arms,
+        "reward": "per_period" if not params.finite_horizon else "per_episode",
+        "best_arm": arms.arm(best),
+        "best_value": float(values[best]),
+        "best_value_half_width": float(half[best]),
+        "optimum": optimum,
+        "epsilons": summary_eps,
+        "seconds": {"true_values": t_values, "bandits": t_bandit},
+        "config": cfg.to_dict(),
+    }
+    files = [
+        write_csv(curves, os.path.join(directory, "curves.csv")),
+        write_csv(arm_rows, os.path.join(directory, "arms.csv")),
+        write_json(summary, os.path.join(directory, "summary.json")),
+        save_figure(_figure(curves, sc, summary, cfg), os.path.join(directory, "epsilon_comparison.png")),
+    ]
+    return ScenarioResult(curves=curves, arms=arm_rows, summary=summary, files=files)
+
+
+def _smooth(x: np.ndarray, k: int) -> np.ndarray:
+    if k <= 1 or x.size < k:
+        return x
+    c = np.cumsum(np.insert(x, 0, 0.0))
+    out = np.empty_like(x)
+    out[k - 1 :] = (c[k:] - c[:-k]) / k
+    out[: k - 1] = c[1:k] / np.arange(1, k)
+    return out
+
+
+def _figure(curves: pd.DataFrame, sc: Scenario, summary: dict[str, Any], cfg: Config) -> Any:
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    unit = "per period" if summary["reward"] == "per_period" else "per episode (month)"
+    k = cfg.smooth
+    for e, d in curves.groupby("epsilon", sort=True):
+        x = d["iteration"].to_numpy()
+        (line,) = axes[0].plot(x, _smooth(d["reward"].to_numpy(), k), lw=1.2, label=f"eps = {e:g}")
+        axes[0].fill_between(
+            x, _smooth(d["reward_lo"].to_numpy(), k), _smooth(d["reward_hi"].to_numpy(), k), color=line.get_color(), alpha=0.15, lw=0
+        )
+        axes[1].plot(x, _smooth(d["best_share"].to_numpy(), k), lw=1.2, color=line.get_color())
+        axes[2].plot(x, d["regret_best"], lw=1.4, color=line.get_color())
+        axes[2].fill_between(x, d["regret_best_lo"], d["regret_best_hi"], color=line.get_color(), alpha=0.15, lw=0)
+        if summary["optimum"] is not None:
+            axes[2].plot(x, d["regret_opt"], lw=1.0, ls="--", color=line.get_color())
+    best_cost = -summary["best_value"]
+    axes[0].axhline(summary["best_value"], color="k", lw=0.8, ls=":", label=f"best arm ({best_cost:.2f})")
+    if summary["optimum"] is not None:
+        axes[0].axhline(-summary["optimum"]["cost_per_period"], color="k", lw=0.8, ls="--", label="exact optimum (ZF)")
+    smooth_note = f" (moving average of {k})" if k > 1 else ""
+    axes[0].set(xlabel="iteration", ylabel=f"reward {unit}", title=f"reward per iteration{smooth_note}, 95% band")
+    axes[1].set(xlabel="iteration", ylabel="share of runs", title=f"pulls of the best arm{smooth_note}", ylim=(0, 1.02))
+    reg_title = "cumulative regret vs best arm (solid)"
+    if summary["optimum"] is not None:
+        reg_title += "\nand vs exact optimum (dashed)"
+    axes[2].set(xlabel="iteration", ylabel=f"regret ({unit} x pulls)", title=reg_title)
+    axes[0].legend(fontsize=8, loc="lower right")
+    best = ", ".join(f"{k_}={v}" for k_, v in summary["best_arm"].items() if k_ not in ("family", "basis"))
+    fig.suptitle(f"{sc.title}: best arm {best}; {cfg.runs} runs per epsilon", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def main(cfg: Config | None = None) -> dict[str, ScenarioResult]:
+    """Run every scenario of ``cfg``; returns ``{scenario: ScenarioResult}``."""
+    cfg = cfg or Config()
+    out: dict[str, ScenarioResult] = {}
+    for name in cfg.scenarios:
+        t0 = time.perf_counter()
+        out[name] = run_scenario(name, cfg)
+        if cfg.progress:
+            s = out[name].summary
+            print(f"{name}: best arm {s['best_arm']} (value {s['best_value']:.3f}); {time.perf_counter() - t0:.1f} s")
+            for row in s["epsilons"]:
+                opt = "" if row["final_regret_opt"] is None else f", vs optimum {row['final_regret_opt']:.1f}"
+                print(
+                    f"  eps {row['epsilon']:<5g} mean reward {row['mean_reward']:9.3f}  best-arm share (last 10%) "
+                    f"{row['best_share_last_10pct']:.2f}  regret vs best {row['final_regret_best']:.1f}{opt}"
+                )
+    return out
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The command-line options (shared by ``inv-gym epsilon-comparison`` and ``python -m``)."""
+    p.add_argument("--mode", choices=MODES, default="quick", help="tiny (seconds), quick (< 2 min, default), default (full)")
+    p.add_argument("--scenario", action="append", choices=tuple(SCENARIOS), help="scenario to run (repeatable; default all)")
+    p.add_argument("--epsilons", default=None, help="comma-separated epsilons (default 0,0.01,0.05,0.1,0.2,0.5)")
+    p.add_argument("--iterations", type=int, default=None, help="pulls per run")
+    p.add_argument("--runs", type=int, default=None, help="independent runs per epsilon")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", default="results", help="output root (default results/)")
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    changes: dict[str, Any] = {"seed": args.seed, "out_dir": args.out}
+    if args.scenario:
+        changes["scenarios"] = tuple(args.scenario)
+    if args.epsilons:
+        try:
+            changes["epsilons"] = tuple(float(x) for x in args.epsilons.split(","))
+        except ValueError:
+            raise ValueError(f"--epsilons must be comma-separated numbers, got {args.epsilons!r}") from None
+    if args.iterations is not None:
+        changes["iterations"] = args.iterations
+    if args.runs is not None:
+        changes["runs"] = args.runs
+    return Config.for_mode(args.mode, **changes)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(ap)
+    main(config_from_args(ap.parse_args()))
