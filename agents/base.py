@@ -128,7 +128,11 @@ class BasePolicy:
             obs = obs[None, :]
         q = self.order(obs)
         self._advance()
-        return np.clip(np.rint(q), 0.0, float(params.max_order))
+        return np.clip(np.rint(q), 0.0, self._largest_order(params))
+
+    def _largest_order(self, params: InventoryParams) -> float | np.ndarray:
+        """The largest order the policy may place (override; default ``max_order``)."""
+        return float(params.max_order)
 
     def predict(
         self,

@@ -154,16 +154,13 @@ class RQ(BasePolicy):
         n = np.where(ip <= self.r, np.floor((self.r - ip) / self.Q) + 1.0, 0.0)
         return n * self.Q
 
-    def act(self, obs: np.ndarray) -> np.ndarray:
-        params, _ = self._require()
-        obs = np.asarray(obs, dtype=np.float32)
-        if obs.ndim == 1:
-            obs = obs[None, :]
-        q = self.order(obs)
-        self._advance()
-        # clip to the largest multiple of Q that fits the action space
-        cap = np.floor(params.max_order / self.Q) * self.Q
-        return np.clip(np.rint(q), 0.0, cap)
+    def _check(self, params: InventoryParams) -> None:
+        if np.any(np.asarray(self.Q) > params.max_order):
+            raise ValueError(f"Q must be <= max_order = {params.max_order}, got {_plain(self.Q)}")
+
+    def _largest_order(self, params: InventoryParams) -> float | np.ndarray:
+        # the largest multiple of Q that fits the action space
+        return np.floor(params.max_order / np.asarray(self.Q)) * self.Q
 
     def describe(self) -> dict[str, Any]:
         return {"family": self.family, "r": _plain(self.r), "Q": _plain(self.Q)}
@@ -234,7 +231,7 @@ class Myopic(BasePolicy):
         return np.maximum(self.S - layout.inventory_position(obs), 0.0)
 
     def describe(self) -> dict[str, Any]:
-        return {"family": self.family, "S": self.S}
+        return {"family": self.family} if self.params is None else {"family": self.family, "S": self.S}
 
 
 def myopic_level(params: InventoryParams) -> float:
@@ -272,6 +269,10 @@ class ConstantOrder(BasePolicy):
         self.q = _arr("q", q)
         super().__init__(params)
 
+    def _check(self, params: InventoryParams) -> None:
+        if np.any(np.asarray(self.q) > params.max_order):
+            raise ValueError(f"q must be <= max_order = {params.max_order}, got {_plain(self.q)}")
+
     def order(self, obs: np.ndarray) -> np.ndarray:
         return np.broadcast_to(np.asarray(self.q, dtype=np.float64), (obs.shape[0],)).copy()
 
@@ -307,10 +308,15 @@ class ScheduledOrders(BasePolicy):
             self._table[t_i] = q
         super().__init__(params)
 
+    def _check(self, params: InventoryParams) -> None:
+        too_big = [(t, q) for t, q in self.plan if q > params.max_order]
+        if too_big:
+            raise ValueError(f"plan quantities must be <= max_order = {params.max_order}, got {too_big}")
+
     def order(self, obs: np.ndarray) -> np.ndarray:
         t = self.periods(obs)
-        inside = t < self._table.size
-        return np.where(inside, self._table[np.minimum(t, max(self._table.size - 1, 0))], 0.0) if self._table.size else np.zeros(obs.shape[0])
+        table = np.append(self._table, 0.0)  # periods after the plan order nothing
+        return table[np.minimum(t, table.size - 1)]
 
     def describe(self) -> dict[str, Any]:
         return {"family": self.family, "plan": [list(p) for p in self.plan]}

@@ -16,6 +16,11 @@ import sys
 COMMAND_MODULES: tuple[str, ...] = (
     "experiments.commands.envs",
     "experiments.commands.demo",
+    "experiments.commands.train",
+    "experiments.commands.benchmark",
+    "experiments.commands.evaluate",
+    "experiments.commands.search",
+    "experiments.commands.plot",
     "experiments.commands.bandit",
 )
 

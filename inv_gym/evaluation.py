@@ -39,12 +39,27 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from inv_gym.dynamics import COST_COMPONENTS, EVENTS, initial_state, kernel_params, observe, step
+from inv_gym.dynamics import COST_COMPONENTS, EV, EVENTS, initial_state, kernel_params, observe, step
 from inv_gym.envs.inventory import make_params, order_from_action
 from inv_gym.envs.streams import draw_paths
 from inv_gym.params import InventoryParams
 
-__all__ = ["evaluate", "simulate", "Evaluation", "MetricCI", "mean_ci", "METRICS", "prepare_policy"]
+__all__ = [
+    "evaluate",
+    "simulate",
+    "trajectory",
+    "Evaluation",
+    "MetricCI",
+    "mean_ci",
+    "mean_ci_rows",
+    "TRAJECTORY_COLUMNS",
+    "metrics_from_sums",
+    "METRICS",
+    "prepare_policy",
+    "resolve_params",
+    "check_run",
+    "run_draws",
+]
 
 #: Metric names reported by :func:`evaluate`, in table order.
 METRICS: tuple[str, ...] = (
@@ -103,6 +118,24 @@ def mean_ci(x: np.ndarray, level: float = 0.95) -> MetricCI:
     sd = float(x.std(ddof=1))
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     return MetricCI(m, m - half, m + half, sd, n)
+
+
+def mean_ci_rows(x: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row-wise mean and Student-t interval of a (P, R) array: (mean, ci_low, ci_high), each (P,).
+
+    Row p holds the R replications of policy p (the grid search's layout);
+    with R = 1 the interval is NaN. Non-finite values are not expected here.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"x must be a (P, R) array, got shape {x.shape}")
+    r = x.shape[1]
+    mean = x.mean(axis=1)
+    if r < 2:
+        nan = np.full_like(mean, math.nan)
+        return mean, nan, nan.copy()
+    half = float(stats.t.ppf(0.5 + level / 2, r - 1)) * x.std(axis=1, ddof=1) / math.sqrt(r)
+    return mean, mean - half, mean + half
 
 
 @dataclass
@@ -286,6 +319,56 @@ def metrics_from_sums(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
+def resolve_params(params: InventoryParams | str, **overrides: Any) -> InventoryParams:
+    """Parameters from an :class:`InventoryParams` or a registered env id, with overrides."""
+    if isinstance(params, str):
+        from inv_gym.presets import preset_params
+
+        return preset_params(params, **overrides)
+    return make_params(params, **overrides)
+
+
+def check_run(params: InventoryParams, reps: Any, horizon: Any, warmup: Any) -> tuple[int, int, int]:
+    """Validated ``(reps, horizon, warmup)``; ``horizon=None`` means ``params.horizon``."""
+    if isinstance(reps, bool) or int(reps) != reps or reps < 1:
+        raise ValueError(f"reps must be an integer >= 1, got {reps!r}")
+    horizon = params.horizon if horizon is None else horizon
+    if isinstance(horizon, bool) or int(horizon) != horizon or horizon < 1:
+        raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
+    if isinstance(warmup, bool) or int(warmup) != warmup or warmup < 0:
+        raise ValueError(f"warmup must be an integer >= 0, got {warmup!r}")
+    reps, horizon, warmup = int(reps), int(horizon), int(warmup)
+    if params.finite_horizon and horizon + warmup != params.horizon:
+        raise ValueError(
+            f"horizon + warmup must equal the model's horizon {params.horizon} for a finite-horizon model, "
+            f"got {horizon + warmup}"
+        )
+    return reps, horizon, warmup
+
+
+def run_draws(
+    params: InventoryParams,
+    seed: int | None,
+    reps: int,
+    total: int,
+    demand: np.ndarray | None = None,
+    lead_times: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (reps, total) demand and lead-time draws of a run: random from ``seed`` or given."""
+    if demand is None:
+        if lead_times is not None:
+            raise ValueError("lead_times can only be given together with demand")
+        return draw_paths(params, seed, reps, total)
+    demand = np.asarray(demand, dtype=np.float64)
+    if demand.shape != (reps, total):
+        raise ValueError(f"demand must have shape (reps, warmup + horizon) = {(reps, total)}, got {demand.shape}")
+    if lead_times is None:
+        if params.random_lead_time:
+            raise ValueError("lead_times must be given with demand when the lead time is random")
+        lead_times = np.full(demand.shape, params.max_lead_time, dtype=np.int64)
+    return demand, np.asarray(lead_times, dtype=np.int64)
+
+
 def evaluate(
     policy: Any,
     params: InventoryParams | str,
@@ -311,7 +394,7 @@ def evaluate(
         seed: seed of the demand and lead-time draws (common random numbers).
         demand: optional (R, W + H) demand draws instead of random ones.
         lead_times: optional (R, W + H) lead-time draws (with ``demand``).
-        progress: show a progress bar (tqdm) over periods.
+        progress: show a progress bar (tqdm) over periods (on a terminal).
         **overrides: parameter overrides.
 
     Returns:
@@ -325,43 +408,16 @@ def evaluate(
         >>> print(ev["cost_per_period"])
         4.2000 [4.1531, 4.2470]
     """
-    if isinstance(params, str):
-        from inv_gym.presets import preset_params
-
-        params = preset_params(params, **overrides)
-    else:
-        params = make_params(params, **overrides)
-    if isinstance(reps, bool) or int(reps) != reps or reps < 1:
-        raise ValueError(f"reps must be an integer >= 1, got {reps!r}")
-    horizon = params.horizon if horizon is None else horizon
-    if isinstance(horizon, bool) or int(horizon) != horizon or horizon < 1:
-        raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
-    if isinstance(warmup, bool) or int(warmup) != warmup or warmup < 0:
-        raise ValueError(f"warmup must be an integer >= 0, got {warmup!r}")
-    reps, horizon, warmup = int(reps), int(horizon), int(warmup)
+    params = resolve_params(params, **overrides)
+    reps, horizon, warmup = check_run(params, reps, horizon, warmup)
+    demand, lead_times = run_draws(params, seed, reps, horizon + warmup, demand, lead_times)
     total = horizon + warmup
-    if params.finite_horizon and total != params.horizon:
-        raise ValueError(
-            f"horizon + warmup must equal the model's horizon {params.horizon} for a finite-horizon model, got {total}"
-        )
-    if demand is None:
-        if lead_times is not None:
-            raise ValueError("lead_times can only be given together with demand")
-        demand, lead_times = draw_paths(params, seed, reps, total)
-    else:
-        demand = np.asarray(demand, dtype=np.float64)
-        if demand.shape != (reps, total):
-            raise ValueError(f"demand must have shape (reps, warmup + horizon) = {(reps, total)}, got {demand.shape}")
-        if lead_times is None:
-            if params.random_lead_time:
-                raise ValueError("lead_times must be given with demand when the lead time is random")
-            lead_times = np.full(demand.shape, params.max_lead_time, dtype=np.int64)
     bar = None
     cb = None
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=total, desc="evaluate", unit="period", leave=False)
+        bar = tqdm(total=total, desc="evaluate", unit="period", leave=False, disable=None)
 
         def cb(t: int) -> None:
             bar.update(1)
@@ -385,3 +441,77 @@ def evaluate(
         policy=describe() if callable(describe) else {"family": type(policy).__name__},
     )
 
+
+
+#: Columns of :func:`trajectory`'s table.
+TRAJECTORY_COLUMNS: tuple[str, ...] = (
+    "replication",
+    "period",
+    "inventory",
+    "inventory_position",
+    "pipeline",
+    "order",
+    "received",
+    "demand",
+    "sold",
+    "lost",
+    "on_hand",
+    "backorders",
+    "cost",
+    "reward",
+)
+
+
+def trajectory(
+    policy: Any,
+    params: InventoryParams | str,
+    *,
+    periods: int | None = None,
+    reps: int = 1,
+    seed: int | None = 0,
+    **overrides: Any,
+) -> Any:
+    """Period-by-period record of a policy on the kernel (the "availability" picture).
+
+    Uses the draws of :func:`evaluate` with the same seed and ``reps``, so row
+    ``(i, t)`` is period t of replication i of that evaluation.
+
+    Args:
+        policy: any policy :func:`evaluate` accepts.
+        params: an :class:`InventoryParams` or a registered env id.
+        periods: periods to record (default ``params.horizon``).
+        reps: replications to record.
+        seed: seed of the draws.
+        **overrides: parameter overrides.
+
+    Returns:
+        A pandas DataFrame, one row per (replication, period), with columns
+        :data:`TRAJECTORY_COLUMNS`: ``inventory`` (net inventory, observed after
+        the receipt), ``inventory_position`` and ``pipeline`` (units on order)
+        before ordering, ``order``, ``received`` (arrivals at the start of the
+        next period and L = 0 orders), ``demand``, ``sold``, ``lost`` and the
+        end-of-period ``on_hand``, ``backorders``, ``cost`` and ``reward``.
+    """
+    import pandas as pd
+
+    params = resolve_params(params, **overrides)
+    reps, periods, _ = check_run(params, reps, periods, 0)
+    demand, lead_times = run_draws(params, seed, reps, periods)
+    n_pipe = params.max_lead_time
+    cols: dict[str, list[np.ndarray]] = {name: [] for name in TRAJECTORY_COLUMNS}
+    keys = ("received", "demand", "sold", "lost", "on_hand", "backorders", "cost", "reward")
+
+    def record(t: int, obs: np.ndarray, orders: np.ndarray, events: np.ndarray) -> None:
+        pipeline = obs[:, 1 : 1 + n_pipe].sum(axis=1, dtype=np.float64) if n_pipe else np.zeros(obs.shape[0])
+        cols["replication"].append(np.arange(obs.shape[0]))
+        cols["period"].append(np.full(obs.shape[0], t))
+        cols["inventory"].append(obs[:, 0].astype(np.float64))
+        cols["inventory_position"].append(obs[:, 0] + pipeline)
+        cols["pipeline"].append(pipeline)
+        cols["order"].append(orders.copy())
+        for k in keys:
+            cols[k].append(events[:, EV[k]].copy())
+
+    simulate(policy, params, demand, lead_times, on_period=record)
+    df = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
+    return df.sort_values(["replication", "period"], kind="stable").reset_index(drop=True)
