@@ -7,14 +7,107 @@
   continuous-review formulas.
 * :mod:`~inv_gym.analytic.rq`: exact Poisson (Q, r); normal-demand approximations.
 * :mod:`~inv_gym.analytic.ss`: Zheng-Federgruen exact (s, S); the power approximation.
+* :mod:`~inv_gym.analytic.dp`: exact relative value iteration on small discrete instances.
 """
 
-# Each module lists its public names in __all__; they are all re-exported here.
-from inv_gym.analytic.base_stock import *  # noqa: F401,F403
-from inv_gym.analytic.eoq import *  # noqa: F401,F403
-from inv_gym.analytic.newsvendor import *  # noqa: F401,F403
-from inv_gym.analytic.rq import *  # noqa: F401,F403
-from inv_gym.analytic.ss import *  # noqa: F401,F403
+from inv_gym.analytic.base_stock import (
+    ContinuousReviewBaseStock,
+    base_stock_cost,
+    base_stock_cr_normal,
+    base_stock_cr_poisson,
+    base_stock_level,
+)
+from inv_gym.analytic.dp import (
+    DPPolicy,
+    DPResult,
+    PolicyEvaluation,
+    TruncationWarning,
+    evaluate_policy_dp,
+    solve_dp,
+)
+from inv_gym.analytic.eoq import (
+    eoq_cost,
+    eoq_hs_cost,
+    eoq_order_quantity,
+    eoqb_backorder_fraction,
+    eoqb_cost,
+    eoqb_order_quantity,
+)
+from inv_gym.analytic.newsvendor import (
+    expected_excess,
+    expected_shortage,
+    lead_time_demand,
+    newsvendor_cost,
+    newsvendor_critical_ratio,
+    newsvendor_order_quantity,
+    newsvendor_priced_loss_probability,
+    newsvendor_priced_order_quantity,
+    newsvendor_priced_profit,
+)
+from inv_gym.analytic.rq import (
+    RQPolicy,
+    rq_eil_approximation,
+    rq_eoq_ss_approximation,
+    rq_eoqb_approximation,
+    rq_loss_function_approximation,
+    rq_normal_cost,
+    rq_normal_optimal_policy,
+    rq_normal_reorder_point,
+    rq_poisson_backorders,
+    rq_poisson_cost,
+    rq_poisson_fill_rate,
+    rq_poisson_on_hand,
+    rq_poisson_optimal_policy,
+)
+from inv_gym.analytic.ss import (
+    SSPolicy,
+    ss_cost,
+    ss_optimal_policy,
+    ss_power_approximation,
+)
 
-# dp solver exports
-from inv_gym.analytic.dp import *  # noqa: F401,F403  # isort: skip
+__all__ = [
+    "base_stock_level",
+    "base_stock_cost",
+    "ContinuousReviewBaseStock",
+    "base_stock_cr_poisson",
+    "base_stock_cr_normal",
+    "eoq_order_quantity",
+    "eoq_cost",
+    "eoq_hs_cost",
+    "eoqb_order_quantity",
+    "eoqb_backorder_fraction",
+    "eoqb_cost",
+    "lead_time_demand",
+    "expected_excess",
+    "expected_shortage",
+    "newsvendor_critical_ratio",
+    "newsvendor_order_quantity",
+    "newsvendor_cost",
+    "newsvendor_priced_order_quantity",
+    "newsvendor_priced_profit",
+    "newsvendor_priced_loss_probability",
+    "RQPolicy",
+    "rq_poisson_fill_rate",
+    "rq_poisson_backorders",
+    "rq_poisson_on_hand",
+    "rq_poisson_cost",
+    "rq_poisson_optimal_policy",
+    "rq_normal_cost",
+    "rq_normal_reorder_point",
+    "rq_normal_optimal_policy",
+    "rq_eoq_ss_approximation",
+    "rq_eoqb_approximation",
+    "rq_eil_approximation",
+    "rq_loss_function_approximation",
+    "SSPolicy",
+    "ss_cost",
+    "ss_optimal_policy",
+    "ss_power_approximation",
+    "solve_dp",
+    "evaluate_policy_dp",
+    "DPResult",
+    "DPPolicy",
+    "PolicyEvaluation",
+    "TruncationWarning",
+]
