@@ -1,0 +1,534 @@
+"""Training, saving, loading and evaluating stable-baselines3 agents on the suite.
+
+::
+
+    from agents.ppo import train, load
+    agent = train("inv_gym/LostSales-v0", algo="ppo", timesteps=200_000, seed=0, out="runs/ls")
+    ev = agent.evaluate(reps=100, horizon=1000, warmup=100, seed=1)   # inv_gym.evaluation
+    agent = load("runs/ls")                                            # model + statistics
+
+What :func:`train` does, per model (``ENV_DEFAULTS`` holds per-id settings):
+
+* **Environment**: :class:`agents.sb3_common.InventorySB3VecEnv`, N copies on the
+  batched kernel, observations divided by a scale derived from the parameters
+  (:func:`agents.sb3_common.obs_scale`), then ``VecNormalize`` (running
+  observation statistics and reward scaling by the running return's standard
+  deviation). The statistics are saved with the model and applied by
+  :meth:`TrainedAgent.policy` at prediction time.
+* **Long episodes**: infinite-horizon models are trained on episodes of
+  ``train_horizon`` periods (50 by default); the cut is a truncation, so SB3
+  bootstraps the value there (the adapter emits ``TimeLimit.truncated``). The
+  evaluation uses the model's own parameters.
+* **Seeds**: the seed fixes torch, the SB3 algorithm and the demand stream.
+* **Evaluation**: :meth:`TrainedAgent.policy` is an :class:`agents.base.BasePolicy`
+  whose ``predict``/``act`` apply the scaling and the statistics, so
+  :func:`inv_gym.evaluation.evaluate` scores it with the same common random
+  numbers as every classical policy.
+
+Algorithms: ``ppo``, ``a2c`` (any action space) and ``dqn`` (Discrete actions only).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from agents.base import PredictPolicy
+from inv_gym.params import InventoryParams
+
+__all__ = [
+    "ALGOS",
+    "ENV_DEFAULTS",
+    "TrainConfig",
+    "TrainedAgent",
+    "SB3Policy",
+    "train",
+    "load",
+    "make_vec_env",
+    "resolve_config",
+]
+
+ALGOS: tuple[str, ...] = ("ppo", "a2c", "dqn")
+
+#: Algorithm hyperparameters used unless a model or the caller overrides them.
+ALGO_DEFAULTS: dict[str, dict[str, Any]] = {
+    "ppo": dict(
+        n_steps=256, batch_size=256, n_epochs=10, learning_rate=1e-3, gae_lambda=0.95, clip_range=0.2, ent_coef=0.01
+    ),
+    "a2c": dict(n_steps=16, learning_rate=7e-4, gae_lambda=0.95, ent_coef=0.0),
+    "dqn": dict(
+        learning_rate=5e-4,
+        buffer_size=100_000,
+        learning_starts=1_000,
+        batch_size=128,
+        train_freq=4,
+        target_update_interval=1_000,
+        exploration_fraction=0.3,
+        exploration_final_eps=0.02,
+    ),
+}
+
+#: Per-id settings (merged over :class:`TrainConfig`'s defaults): ``hyper`` is
+#: passed to the algorithm, the other keys are :class:`TrainConfig` fields.
+ENV_DEFAULTS: dict[str, dict[str, Any]] = {
+    # one period: a contextual bandit with a constant observation; no bootstrapping
+    "inv_gym/Newsvendor-v0": dict(gamma=0.0, n_envs=16, hyper=dict(n_steps=32, batch_size=128, ent_coef=0.0)),
+    "inv_gym/EOQ-v0": dict(gamma=0.99),
+    "inv_gym/BaseStock-v0": dict(gamma=0.99),
+    "inv_gym/Qr-v0": dict(gamma=0.99),
+    "inv_gym/LostSales-v0": dict(gamma=0.99),
+    "inv_gym/Perishable-v0": dict(gamma=0.99),
+    "inv_gym/StochasticLeadTime-v0": dict(gamma=0.99),
+    # a 25-day month that terminates: undiscounted returns
+    "inv_gym/ConcreteMixers-v0": dict(gamma=1.0, hyper=dict(gae_lambda=0.95)),
+}
+
+
+@dataclass
+class TrainConfig:
+    """How to train one agent.
+
+    Attributes:
+        algo: ``ppo``, ``a2c`` or ``dqn``.
+        timesteps: environment steps to train for (summed over the copies).
+        seed: seed of torch, the algorithm and the demand stream.
+        n_envs: copies of the model stepped together.
+        train_horizon: episode length in training for infinite-horizon models
+            (None: 50; finite-horizon models always use their own horizon).
+            Short episodes restart from an empty system often, which keeps
+            the early, over-ordering policies from drowning in stock.
+        gamma: discount factor.
+        norm_obs: keep running observation statistics (``VecNormalize``).
+        norm_reward: scale rewards by the running return's standard deviation.
+        net_arch: hidden layer sizes of the policy and value networks.
+        continuous: act in the continuous Box [-1, 1] (PPO and A2C only).
+        hyper: extra keyword arguments of the SB3 algorithm.
+        eval_every: evaluate the policy every this many timesteps for the
+            learning curve (0: no curve).
+        curve_reps, curve_horizon, curve_seed: settings of those evaluations.
+        progress: show a tqdm progress bar.
+        tensorboard: directory for TensorBoard logs (None: no logs).
+        torch_threads: torch's intra-op threads (1 suits parallel runs).
+    """
+
+    algo: str = "ppo"
+    timesteps: int = 100_000
+    seed: int = 0
+    n_envs: int = 8
+    train_horizon: int | None = None
+    gamma: float = 0.99
+    norm_obs: bool = True
+    norm_reward: bool = True
+    net_arch: tuple[int, ...] = (64, 64)
+    continuous: bool = False
+    hyper: dict[str, Any] = field(default_factory=dict)
+    eval_every: int = 0
+    curve_reps: int = 20
+    curve_horizon: int = 500
+    curve_seed: int = 12345
+    progress: bool = False
+    tensorboard: str | None = None
+    torch_threads: int | None = 1
+
+    def __post_init__(self) -> None:
+        if self.algo not in ALGOS:
+            raise ValueError(f"algo must be one of {', '.join(ALGOS)}, got {self.algo!r}")
+        if self.algo == "dqn" and self.continuous:
+            raise ValueError("algo 'dqn' needs a Discrete action space: set continuous=False")
+        if isinstance(self.timesteps, bool) or int(self.timesteps) != self.timesteps or self.timesteps < 1:
+            raise ValueError(f"timesteps must be an integer >= 1, got {self.timesteps!r}")
+        if isinstance(self.n_envs, bool) or int(self.n_envs) != self.n_envs or self.n_envs < 1:
+            raise ValueError(f"n_envs must be an integer >= 1, got {self.n_envs!r}")
+        if self.train_horizon is not None and (int(self.train_horizon) != self.train_horizon or self.train_horizon < 1):
+            raise ValueError(f"train_horizon must be an integer >= 1 or None, got {self.train_horizon!r}")
+        if not 0.0 <= float(self.gamma) <= 1.0:
+            raise ValueError(f"gamma must be in [0, 1], got {self.gamma}")
+        self.timesteps = int(self.timesteps)
+        self.n_envs = int(self.n_envs)
+        self.net_arch = tuple(int(x) for x in self.net_arch)
+
+
+def resolve_config(env_id: str | None, **kwargs: Any) -> TrainConfig:
+    """A :class:`TrainConfig` from the id's ``ENV_DEFAULTS`` updated by ``kwargs``.
+
+    ``hyper`` dictionaries are merged (algorithm defaults, then the id's, then the caller's).
+    """
+    base = dict(ENV_DEFAULTS.get(env_id or "", {}))
+    hyper = dict(base.pop("hyper", {}))
+    hyper.update(kwargs.pop("hyper", None) or {})
+    base.update({k: v for k, v in kwargs.items() if v is not None})
+    base["hyper"] = hyper
+    return TrainConfig(**base)
+
+
+# ---------------------------------------------------------------------------
+# the policy wrapper
+
+
+class SB3Policy(PredictPolicy):
+    """A trained SB3 model as a policy: scaling and ``VecNormalize`` statistics applied.
+
+    Args:
+        model: the SB3 model.
+        scale: observation divisors used in training.
+        obs_mean, obs_var: ``VecNormalize``'s running statistics (None: not normalized).
+        clip_obs, epsilon: ``VecNormalize``'s clipping and epsilon.
+        continuous: the model acts in the Box [-1, 1].
+        params: optional parameters to bind.
+    """
+
+    family = "sb3"
+
+    def __init__(
+        self,
+        model: Any,
+        scale: np.ndarray,
+        obs_mean: np.ndarray | None = None,
+        obs_var: np.ndarray | None = None,
+        *,
+        clip_obs: float = 10.0,
+        epsilon: float = 1e-8,
+        continuous: bool = False,
+        params: InventoryParams | None = None,
+    ) -> None:
+        self.scale = np.asarray(scale, dtype=np.float32)
+        self.obs_mean = None if obs_mean is None else np.asarray(obs_mean, dtype=np.float64)
+        self.obs_var = None if obs_var is None else np.asarray(obs_var, dtype=np.float64)
+        self.clip_obs = float(clip_obs)
+        self.epsilon = float(epsilon)
+        super().__init__(model, continuous=continuous, params=params)
+
+    def _check(self, params: InventoryParams) -> None:
+        if params.obs_dim != self.scale.shape[0]:
+            raise ValueError(
+                f"the model was trained on {self.scale.shape[0]} observation entries, these parameters have {params.obs_dim}"
+            )
+
+    def normalize(self, obs: np.ndarray) -> np.ndarray:
+        """The observation the network sees (scaled, then normalized)."""
+        x = np.asarray(obs, dtype=np.float32) / self.scale
+        if self.obs_mean is not None and self.obs_var is not None:
+            x = np.clip((x - self.obs_mean) / np.sqrt(self.obs_var + self.epsilon), -self.clip_obs, self.clip_obs)
+        return x.astype(np.float32)
+
+    def order(self, obs: np.ndarray) -> np.ndarray:
+        return super().order(self.normalize(obs))
+
+    def describe(self) -> dict[str, Any]:
+        return {"family": self.family, "model": type(self.model).__name__}
+
+
+# ---------------------------------------------------------------------------
+# environments
+
+
+def train_params(params: InventoryParams, config: TrainConfig) -> InventoryParams:
+    """The parameters used in training: infinite-horizon models get ``train_horizon``."""
+    if params.finite_horizon:
+        return params
+    return params.replace(horizon=int(config.train_horizon or 50))
+
+
+def make_vec_env(params: InventoryParams, config: TrainConfig, *, seed: int | None = None) -> Any:
+    """The training environment: kernel VecEnv -> VecMonitor -> VecNormalize."""
+    from stable_baselines3.common.vec_env import VecMonitor, VecNormalize
+
+    from agents.sb3_common import InventorySB3VecEnv
+
+    venv = InventorySB3VecEnv(params, config.n_envs, seed=seed, continuous=config.continuous)
+    venv = VecMonitor(venv)
+    return VecNormalize(venv, norm_obs=config.norm_obs, norm_reward=config.norm_reward, gamma=config.gamma)
+
+
+def _algo_class(algo: str) -> Any:
+    from stable_baselines3 import A2C, DQN, PPO
+
+    return {"ppo": PPO, "a2c": A2C, "dqn": DQN}[algo]
+
+
+# ---------------------------------------------------------------------------
+# the trained agent
+
+
+@dataclass
+class TrainedAgent:
+    """A trained model with everything needed to act and to be evaluated.
+
+    Attributes:
+        model: the SB3 model.
+        params: the model's parameters (as evaluated; training may shorten the horizon).
+        config: the training settings.
+        scale: observation divisors.
+        obs_mean, obs_var, clip_obs, epsilon: ``VecNormalize`` statistics (or None).
+        env_id: the registered id, if any.
+        curve: learning curve rows ``{"timesteps", "cost_per_period", "ci_low", "ci_high", "wall_time"}``.
+        train_time: seconds spent in ``learn``.
+        vecnormalize: the training ``VecNormalize`` (None after :func:`load`).
+    """
+
+    model: Any
+    params: InventoryParams
+    config: TrainConfig
+    scale: np.ndarray
+    obs_mean: np.ndarray | None = None
+    obs_var: np.ndarray | None = None
+    clip_obs: float = 10.0
+    epsilon: float = 1e-8
+    env_id: str | None = None
+    curve: list[dict[str, float]] = field(default_factory=list)
+    train_time: float = 0.0
+    vecnormalize: Any = None
+
+    def policy(self) -> SB3Policy:
+        """The agent as a bound :class:`agents.base.BasePolicy`."""
+        return SB3Policy(
+            self.model,
+            self.scale,
+            self.obs_mean,
+            self.obs_var,
+            clip_obs=self.clip_obs,
+            epsilon=self.epsilon,
+            continuous=self.config.continuous,
+            params=self.params,
+        )
+
+    def evaluate(self, **kwargs: Any) -> Any:
+        """:func:`inv_gym.evaluation.evaluate` of :meth:`policy` on :attr:`params`."""
+        from inv_gym.evaluation import evaluate
+
+        return evaluate(self.policy(), self.params, **kwargs)
+
+    def meta(self) -> dict[str, Any]:
+        """JSON-friendly description (settings, statistics, learning curve)."""
+        cfg = asdict(self.config)
+        cfg["net_arch"] = list(self.config.net_arch)
+        return {
+            "env_id": self.env_id,
+            "params": self.params.to_dict(),
+            "config": cfg,
+            "scale": self.scale.tolist(),
+            "obs_mean": None if self.obs_mean is None else self.obs_mean.tolist(),
+            "obs_var": None if self.obs_var is None else self.obs_var.tolist(),
+            "clip_obs": self.clip_obs,
+            "epsilon": self.epsilon,
+            "curve": self.curve,
+            "train_time": self.train_time,
+        }
+
+    def save(self, directory: str) -> str:
+        """Write ``model.zip``, ``vecnormalize.pkl`` (if any) and ``agent.json`` to ``directory``."""
+        os.makedirs(directory, exist_ok=True)
+        self.model.save(os.path.join(directory, "model.zip"))
+        if self.vecnormalize is not None:
+            self.vecnormalize.save(os.path.join(directory, "vecnormalize.pkl"))
+        _write_json(os.path.join(directory, "agent.json"), self.meta())
+        return directory
+
+
+def _write_json(path: str, obj: Any) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(obj, fh, indent=2, default=_json_default)
+    os.replace(tmp, path)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return str(obj)
+
+
+def load(directory: str) -> TrainedAgent:
+    """Load an agent written by :meth:`TrainedAgent.save`."""
+    path = os.path.join(directory, "agent.json")
+    if not os.path.exists(path):
+        raise ValueError(f"no saved agent in {directory!r} (agent.json missing)")
+    with open(path) as fh:
+        meta = json.load(fh)
+    cfg = dict(meta["config"])
+    config = TrainConfig(**cfg)
+    model = _algo_class(config.algo).load(os.path.join(directory, "model.zip"), device="cpu")
+    params = InventoryParams(**meta["params"])
+    vn_path = os.path.join(directory, "vecnormalize.pkl")
+    vecnormalize = None
+    if os.path.exists(vn_path):
+        with open(vn_path, "rb") as fh:
+            vecnormalize = pickle.load(fh)
+    return TrainedAgent(
+        model=model,
+        params=params,
+        config=config,
+        scale=np.asarray(meta["scale"], dtype=np.float32),
+        obs_mean=None if meta["obs_mean"] is None else np.asarray(meta["obs_mean"]),
+        obs_var=None if meta["obs_var"] is None else np.asarray(meta["obs_var"]),
+        clip_obs=meta["clip_obs"],
+        epsilon=meta["epsilon"],
+        env_id=meta.get("env_id"),
+        curve=meta.get("curve", []),
+        train_time=meta.get("train_time", 0.0),
+        vecnormalize=vecnormalize,
+    )
+
+
+# ---------------------------------------------------------------------------
+# training
+
+
+def _snapshot(params: InventoryParams, config: TrainConfig, model: Any, venv: Any, scale: np.ndarray) -> SB3Policy:
+    mean = var = None
+    if config.norm_obs:
+        mean, var = venv.obs_rms.mean.copy(), venv.obs_rms.var.copy()
+    return SB3Policy(
+        model,
+        scale,
+        mean,
+        var,
+        clip_obs=venv.clip_obs,
+        epsilon=venv.epsilon,
+        continuous=config.continuous,
+        params=params,
+    )
+
+
+def _curve_callback(
+    params: InventoryParams, config: TrainConfig, scale: np.ndarray, curve: list[dict[str, float]]
+) -> Any:
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    from inv_gym.evaluation import evaluate
+
+    horizon = params.horizon if params.finite_horizon else config.curve_horizon
+    warmup = 0 if params.finite_horizon else min(100, horizon)
+
+    class _Curve(BaseCallback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.next_at = 0
+            self.t0 = time.perf_counter()
+
+        def _record(self) -> None:
+            policy = _snapshot(params, config, self.model, self.model.get_env(), scale)
+            ev = evaluate(
+                policy, params, reps=config.curve_reps, horizon=horizon, warmup=warmup, seed=config.curve_seed
+            )
+            c = ev["reward_per_period"]
+            curve.append(
+                {
+                    "timesteps": int(self.num_timesteps),
+                    "cost_per_period": -c.mean,
+                    "ci_low": -c.ci_high,
+                    "ci_high": -c.ci_low,
+                    "wall_time": time.perf_counter() - self.t0,
+                }
+            )
+
+        def _on_step(self) -> bool:
+            if self.num_timesteps >= self.next_at:
+                self._record()
+                self.next_at = self.num_timesteps + config.eval_every
+            return True
+
+        def _on_training_end(self) -> None:
+            if not curve or curve[-1]["timesteps"] != self.num_timesteps:
+                self._record()
+
+    return _Curve()
+
+
+def train(
+    env: str | InventoryParams,
+    *,
+    algo: str = "ppo",
+    timesteps: int = 100_000,
+    seed: int = 0,
+    overrides: dict[str, Any] | None = None,
+    out: str | None = None,
+    **config_kwargs: Any,
+) -> TrainedAgent:
+    """Train an SB3 agent on a registered id (or parameters).
+
+    Args:
+        env: a registered id (``inv_gym/LostSales-v0``) or :class:`InventoryParams`.
+        algo: ``ppo``, ``a2c`` or ``dqn``.
+        timesteps: environment steps.
+        seed: seed of everything random in training.
+        overrides: parameter overrides of the id's preset (``--set``).
+        out: directory to save the agent to (None: not saved).
+        **config_kwargs: other :class:`TrainConfig` fields (``n_envs``, ``gamma``,
+            ``hyper``, ``eval_every``, ``progress``, ``tensorboard``, ...).
+
+    Returns:
+        The :class:`TrainedAgent`.
+    """
+    from stable_baselines3.common.utils import set_random_seed
+
+    if isinstance(env, InventoryParams):
+        env_id, params = None, env.replace(**(overrides or {})) if overrides else env
+    else:
+        from inv_gym.presets import preset_params
+
+        env_id, params = env, preset_params(env, **(overrides or {}))
+    config = resolve_config(env_id, algo=algo, timesteps=timesteps, seed=seed, **config_kwargs)
+    if config.torch_threads:
+        import torch
+
+        torch.set_num_threads(int(config.torch_threads))
+    set_random_seed(config.seed)
+    tparams = train_params(params, config)
+    venv = make_vec_env(tparams, config, seed=config.seed)
+    scale = venv.venv.venv.scale.copy()
+    hyper = dict(ALGO_DEFAULTS[config.algo])
+    hyper.update(config.hyper)
+    if config.algo == "ppo" and "batch_size" in hyper:
+        hyper["batch_size"] = min(int(hyper["batch_size"]), int(hyper.get("n_steps", 2048)) * config.n_envs)
+    policy_kwargs = {"net_arch": list(config.net_arch)}
+    model = _algo_class(config.algo)(
+        "MlpPolicy",
+        venv,
+        gamma=config.gamma,
+        seed=config.seed,
+        verbose=0,
+        device="cpu",
+        tensorboard_log=config.tensorboard,
+        policy_kwargs=policy_kwargs,
+        **hyper,
+    )
+    callbacks: list[Any] = []
+    curve: list[dict[str, float]] = []
+    if config.eval_every > 0:
+        callbacks.append(_curve_callback(params, config, scale, curve))
+    if config.progress:
+        from agents.sb3_common import TqdmCallback
+
+        callbacks.append(TqdmCallback(config.timesteps, desc=f"{config.algo} {env_id or ''}".strip()))
+    t0 = time.perf_counter()
+    model.learn(total_timesteps=config.timesteps, callback=callbacks or None, tb_log_name=config.algo)
+    train_time = time.perf_counter() - t0
+    venv.training = False
+    agent = TrainedAgent(
+        model=model,
+        params=params,
+        config=config,
+        scale=scale,
+        obs_mean=venv.obs_rms.mean.copy() if config.norm_obs else None,
+        obs_var=venv.obs_rms.var.copy() if config.norm_obs else None,
+        clip_obs=float(venv.clip_obs),
+        epsilon=float(venv.epsilon),
+        env_id=env_id,
+        curve=curve,
+        train_time=train_time,
+        vecnormalize=venv,
+    )
+    if out is not None:
+        agent.save(out)
+    return agent

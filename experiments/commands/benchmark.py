@@ -1,0 +1,74 @@
+"""``inv-gym benchmark``: learned versus classical agents on every model of the suite.
+
+One row per instance and agent: the exact optimum where one exists, the best
+heuristic by grid search, the bandit's pick, and PPO (mean and 95% CI over
+training seeds), with cost per period, fill rate, gap to the optimum, training
+steps and wall time. Writes table.md, table.csv, results.csv, gap.png and
+curves/*.png to --out. Rerunning the same command resumes: finished tasks are
+skipped. ``--backend dask --scheduler tcp://HOST:PORT`` runs the tasks on a
+Dask cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("benchmark", help="learned vs classical: the benchmark table", description=__doc__)
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--quick", action="store_true", help="every registered id, 1 PPO seed, small budget (the default)"
+    )
+    mode.add_argument("--full", action="store_true", help="the suite plus Zipkin's L=1..4 x p=4,9,19,39 grid, 3 seeds")
+    p.add_argument("--envs", nargs="+", default=None, metavar="NAME", help="instances (e.g. LostSales Zipkin-L2-p9)")
+    p.add_argument(
+        "--agents", nargs="+", default=None, choices=("optimum", "heuristic", "bandit", "ppo"), help="row types"
+    )
+    p.add_argument("--seeds", type=int, default=None, help="PPO training seeds")
+    p.add_argument("--timesteps", type=int, default=None, help="PPO training steps per seed")
+    p.add_argument("--out", default=None, help="output directory (default results/benchmark-quick or -full)")
+    p.add_argument("--backend", choices=("local", "dask"), default="local", help="joblib processes or a Dask cluster")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://127.0.0.1:8786")
+    p.add_argument("--n-jobs", type=int, default=-1, help="local workers (default -1: every core)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from experiments.benchmark import INSTANCES, full_config, quick_config, run_benchmark
+
+    kwargs: dict = {
+        "backend": args.backend,
+        "scheduler": args.scheduler,
+        "n_jobs": args.n_jobs,
+        "label": "inv-gym " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["benchmark"] else "",
+    }
+    if args.envs:
+        names = []
+        for e in args.envs:
+            short = e.split("/", 1)[-1].rsplit("-v", 1)[0]
+            if short not in INSTANCES:
+                raise ValueError(f"unknown instance {e!r}; known: {', '.join(INSTANCES)}")
+            names.append(short)
+        kwargs["instances"] = tuple(names)
+    if args.agents:
+        kwargs["agents"] = tuple(args.agents)
+    if args.seeds is not None:
+        kwargs["seeds"] = args.seeds
+    if args.timesteps is not None:
+        kwargs["ppo_timesteps"] = args.timesteps
+    kwargs["out"] = args.out or ("results/benchmark-full" if args.full else "results/benchmark-quick")
+    cfg = full_config(**kwargs) if args.full else quick_config(**kwargs)
+    t0 = time.perf_counter()
+    df = run_benchmark(cfg, progress=True)
+    with open(f"{cfg.out}/table.md") as fh:
+        print(fh.read())
+    failed = int((df.status == "error").sum()) if len(df) else 0
+    print(
+        f"wall time {time.perf_counter() - t0:.1f} s; outputs in {cfg.out}"
+        + (f"; {failed} row(s) failed" if failed else "")
+    )
+    return 0

@@ -1,0 +1,77 @@
+"""``inv-gym train``: train a stable-baselines3 agent (PPO, A2C or DQN) on an env.
+
+Trains with the id's defaults (``agents.ppo.ENV_DEFAULTS``), saves the model,
+its normalization statistics and ``agent.json`` in ``--out``, then evaluates
+the trained policy with the Monte Carlo evaluator (common random numbers).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from experiments.commands.common import add_env_args, params_from_args, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a PPO/A2C/DQN agent on an env and evaluate it", description=__doc__)
+    add_env_args(p)
+    p.add_argument("--algo", choices=("ppo", "a2c", "dqn"), default="ppo", help="algorithm (default ppo)")
+    p.add_argument("--timesteps", type=int, default=100_000, help="training steps (default 100000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", default=None, help="directory to save the agent to (default runs/<env>-<algo>-s<seed>)")
+    p.add_argument("--n-envs", type=int, default=None, help="copies of the model stepped together")
+    p.add_argument(
+        "--train-horizon", type=int, default=None, help="episode length in training (infinite-horizon models)"
+    )
+    p.add_argument("--tensorboard", default=None, metavar="DIR", help="write TensorBoard logs to DIR")
+    p.add_argument("--eval-reps", type=int, default=100, help="evaluation replications (default 100)")
+    p.add_argument("--eval-horizon", type=int, default=1000, help="evaluation periods (infinite-horizon models)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from agents.ppo import train
+    from experiments.commands.common import parse_sets
+
+    env_id, params = params_from_args(args)
+    if args.timesteps < 1:
+        raise ValueError(f"--timesteps must be >= 1, got {args.timesteps}")
+    out = args.out or f"runs/{env_id.split('/', 1)[1]}-{args.algo}-s{args.seed}"
+    agent = train(
+        env_id,
+        algo=args.algo,
+        timesteps=args.timesteps,
+        seed=args.seed,
+        overrides=parse_sets(args.sets),
+        out=out,
+        n_envs=args.n_envs,
+        train_horizon=args.train_horizon,
+        tensorboard=args.tensorboard,
+        progress=not args.no_progress and not args.json,
+    )
+    if params.finite_horizon:
+        ev = agent.evaluate(reps=max(args.eval_reps, 2), seed=args.seed + 1)
+    else:
+        ev = agent.evaluate(reps=max(args.eval_reps, 2), horizon=args.eval_horizon, warmup=100, seed=args.seed + 1)
+    cost = ev["reward_per_period"]
+    result = {
+        "env_id": env_id,
+        "algo": args.algo,
+        "timesteps": int(agent.model.num_timesteps),
+        "train_time": agent.train_time,
+        "out": out,
+        "cost_per_period": {"mean": -cost.mean, "ci_low": -cost.ci_high, "ci_high": -cost.ci_low},
+        "fill_rate": ev["fill_rate"].to_dict(),
+    }
+    if args.json:
+        print_json(result)
+    else:
+        c = result["cost_per_period"]
+        print(
+            f"{env_id} {args.algo}: {result['timesteps']} steps in {agent.train_time:.1f} s; "
+            f"cost per period {c['mean']:.4f} [{c['ci_low']:.4f}, {c['ci_high']:.4f}], "
+            f"fill rate {ev['fill_rate'].mean:.3f}; saved to {out}"
+        )
+    return 0
