@@ -37,7 +37,8 @@ From the observed state of period t:
    first, what does not fit under C is discarded as overflow; t += 1.
 
 So a step runs from one observation to the next; the stock balance is
-``on_hand_start + received - sold - expired - overflow - salvaged = on_hand_end``.
+``on_hand_start + received - backorders_filled - sold - expired - overflow - salvaged
+= on_hand_end`` and ``backorders_start + backordered - backorders_filled = backorders_end``.
 """
 
 from __future__ import annotations
