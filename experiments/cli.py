@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "experiments.commands.search",
     "experiments.commands.plot",
     "experiments.commands.bandit",
+    "experiments.commands.solve",
+    "experiments.commands.study",
 )
 
 

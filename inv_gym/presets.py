@@ -60,7 +60,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         holding_cost=1.0,
         backorder_cost=9.0,
         fixed_order_cost=64.0,
-        max_order=60,
+        max_order=80,
         horizon=1000,
     ),
     # Zipkin (2008): lost sales, Poisson(5), h = 1, p = 4, L = 1; optimal cost 4.04.

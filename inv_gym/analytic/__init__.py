@@ -8,6 +8,7 @@
 * :mod:`~inv_gym.analytic.rq`: exact Poisson (Q, r); normal-demand approximations.
 * :mod:`~inv_gym.analytic.ss`: Zheng-Federgruen exact (s, S); the power approximation.
 * :mod:`~inv_gym.analytic.dp`: exact relative value iteration on small discrete instances.
+* :mod:`~inv_gym.analytic.solve`: picks the best exact method for an instance.
 """
 
 from inv_gym.analytic.base_stock import (
@@ -59,6 +60,7 @@ from inv_gym.analytic.rq import (
     rq_poisson_on_hand,
     rq_poisson_optimal_policy,
 )
+from inv_gym.analytic.solve import Solution, solve, suggest_search
 from inv_gym.analytic.ss import (
     SSPolicy,
     ss_cost,
@@ -105,6 +107,9 @@ __all__ = [
     "ss_optimal_policy",
     "ss_power_approximation",
     "solve_dp",
+    "Solution",
+    "solve",
+    "suggest_search",
     "evaluate_policy_dp",
     "DPResult",
     "DPPolicy",

@@ -1,0 +1,231 @@
+"""Pick the best exact method for an instance and report its optimum.
+
+:func:`solve` looks at the parameters and applies, in order:
+
+1. **newsvendor** (one period, ``finite_horizon`` with ``horizon = 1``, L = 0, nothing
+   on hand): the integer order Q maximising the exact expected reward
+   ``r E[D] - (r + u) E[(D - Q)^+] + (v - h) E[(Q - D)^+] - c Q - K 1[Q > 0]``
+   (u the shortage cost per unit: p, or b under backorders), found next to
+   the critical fractile F^{-1}((r + u - c) / (r + u - v + h)).
+2. **base_stock** (backorders, fixed lead time, K = 0, no capacity, shelf life or
+   one-outstanding rule, integer demand): S* is the b / (b + h) quantile of the
+   (L + 1)-period demand, cost ``h E[(S - D^{(L+1)})^+] + b E[(D^{(L+1)} - S)^+]``
+   (exact for the suite's convention).
+3. **zheng_federgruen** (as 2. but K > 0): the exact optimal (s, S) of Zheng &
+   Federgruen (1991).
+4. **dp**: relative value iteration (:func:`inv_gym.analytic.dp.solve_dp`) for
+   other small discrete instances with a fixed lead time (lost sales,
+   perishables, capacity).
+
+Costs include the purchase cost c per unit (in the long run c E[D] per period
+under backorders). Where no exact method applies (random lead times, renewal
+demand, finite horizons longer than one period, continuous demand outside the
+newsvendor), :func:`solve` says so and names the simulation-based search that
+does apply (``inv-gym search``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from inv_gym.analytic.base_stock import base_stock_cost, base_stock_level
+from inv_gym.analytic.newsvendor import expected_excess, expected_shortage, newsvendor_order_quantity
+from inv_gym.analytic.ss import ss_optimal_policy
+from inv_gym.distributions import RenewalDemand
+from inv_gym.params import InventoryParams
+
+__all__ = ["Solution", "solve", "suggest_search"]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The outcome of :func:`solve`.
+
+    Attributes:
+        method: ``"newsvendor"``, ``"base_stock"``, ``"zheng_federgruen"``, ``"dp"`` or
+            ``None`` when no exact method applies.
+        policy: the optimal policy as ``{"family": ..., parameters...}`` (None if no method).
+        average_cost: optimal expected cost per period (negative profit in priced models).
+        exact: True when the method is exact for the suite's discrete model.
+        details: extra figures (e.g. ``expected_profit``, DP state count and bounds).
+        reason: why no exact method applies (when ``method`` is None).
+        search: the ``inv-gym search`` command that applies instead.
+        dp: the :class:`~inv_gym.analytic.dp.DPResult` when the method is DP.
+    """
+
+    method: str | None
+    policy: dict[str, Any] | None
+    average_cost: float | None
+    exact: bool = True
+    details: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    search: str | None = None
+    dp: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly: ``method``, ``policy``, ``average_cost`` (+ details)."""
+        out: dict[str, Any] = {"method": self.method, "policy": self.policy, "average_cost": self.average_cost}
+        out["exact"] = self.exact
+        if self.details:
+            out["details"] = self.details
+        if self.reason:
+            out["reason"] = self.reason
+        if self.search:
+            out["search"] = self.search
+        return out
+
+
+def _integer_demand(params: InventoryParams) -> bool:
+    return bool(params.demand.discrete) and not isinstance(params.demand, RenewalDemand)
+
+
+def suggest_search(params: InventoryParams, env_id: str = "ENV_ID") -> str:
+    """The ``inv-gym search`` command suited to an instance without an exact method."""
+    mean = params.demand.mean * (params.mean_lead_time + 1)
+    hi = int(math.ceil(min(params.max_order, 3 * mean + 10)))
+    if params.finite_horizon:
+        top = int(params.capacity) if params.capacity is not None else hi
+        return f'inv-gym search {env_id} --family periodic --grid "T=1:10,S={top}"'
+    if params.fixed_order_cost > 0:
+        return f'inv-gym search {env_id} --family ss --grid "s=0:{hi},S=1:{hi + int(params.max_order // 2)}"'
+    return f'inv-gym search {env_id} --family base_stock --grid "S=0:{hi}"'
+
+
+def _newsvendor(params: InventoryParams) -> Solution:
+    d = params.demand
+    r, c, v, h, k = params.price, params.unit_cost, params.salvage_value, params.holding_cost, params.fixed_order_cost
+    u = params.backorder_cost if not params.lost_sales else params.lost_sales_cost
+    under, over = r + u - c, c - v + h
+    if under <= 0:
+        q_star = 0.0
+    else:
+        q_star = newsvendor_order_quantity(demand=d, holding_cost=max(over, 0.0), penalty_cost=under)
+    candidates = sorted({0.0, *(float(x) for x in (math.floor(q_star), math.ceil(q_star)))})
+    candidates = [q for q in candidates if 0 <= q <= params.max_order] or [float(params.max_order)]
+
+    def reward(q: float) -> float:
+        short = float(expected_shortage(demand=d, level=q))
+        excess = float(expected_excess(demand=d, level=q))
+        return r * d.mean - (r + u) * short + (v - h) * excess - c * q - (k if q > 0 else 0.0)
+
+    best = max(candidates, key=reward)
+    profit = float(reward(best))
+    return Solution(
+        method="newsvendor",
+        policy={"family": "base_stock", "S": int(best)},
+        average_cost=-profit,
+        details={"expected_profit": profit, "critical_fractile_quantity": float(q_star)},
+    )
+
+
+def solve(params: InventoryParams, *, env_id: str = "ENV_ID", dp_kwargs: dict[str, Any] | None = None) -> Solution:
+    """The optimum of an instance by the best exact method (see the module docstring).
+
+    Args:
+        params: the instance.
+        env_id: used in the suggested search command when no method applies.
+        dp_kwargs: extra keyword arguments for :func:`~inv_gym.analytic.dp.solve_dp`.
+
+    Returns:
+        A :class:`Solution`.
+
+    Example (Zheng & Federgruen 1991, mu = 10):
+        >>> from inv_gym.presets import preset_params
+        >>> sol = solve(preset_params("inv_gym/Qr-v0"))
+        >>> sol.method, sol.policy, round(sol.average_cost, 3)
+        ('zheng_federgruen', {'family': 'ss', 's': 6, 'S': 40}, 35.022)
+    """
+    p = params
+    if isinstance(p.demand, RenewalDemand):
+        return Solution(None, None, None, False, reason="renewal demand is not i.i.d.", search=suggest_search(p, env_id))
+    if p.finite_horizon:
+        if p.horizon == 1 and not p.random_lead_time and p.lead_time == 0 and p.initial_inventory == 0:
+            return _newsvendor(p)
+        return Solution(
+            None,
+            None,
+            None,
+            False,
+            reason="finite-horizon models longer than one period have no exact method here",
+            search=suggest_search(p, env_id),
+        )
+    if p.random_lead_time:
+        return Solution(
+            None, None, None, False, reason="random lead times have no exact method here", search=suggest_search(p, env_id)
+        )
+    simple_backorder = (
+        not p.lost_sales
+        and p.capacity is None
+        and not p.perishable
+        and not p.one_outstanding
+        and p.price == 0
+        and _integer_demand(p)
+    )
+    L = int(p.lead_time)  # type: ignore[arg-type]
+    purchase = p.unit_cost * p.demand.mean
+    if simple_backorder and p.fixed_order_cost == 0:
+        level = base_stock_level(demand=p.demand, holding_cost=p.holding_cost, backorder_cost=p.backorder_cost, lead_time=L)
+        cost = base_stock_cost(
+            demand=p.demand, holding_cost=p.holding_cost, backorder_cost=p.backorder_cost, lead_time=L, level=level
+        )
+        return Solution(
+            method="base_stock",
+            policy={"family": "base_stock", "S": int(round(level))},
+            average_cost=float(cost + purchase),
+            details={"purchase_cost": float(purchase)},
+        )
+    if simple_backorder:
+        sol = ss_optimal_policy(
+            demand=p.demand,
+            fixed_cost=p.fixed_order_cost,
+            holding_cost=p.holding_cost,
+            backorder_cost=p.backorder_cost,
+            lead_time=L,
+        )
+        details: dict[str, Any] = {"purchase_cost": float(purchase)}
+        widest = sol.S - sol.s + p.demand.support_max(1e-6)
+        if widest > p.max_order:
+            details["note"] = (
+                f"orders of up to {widest} units can occur but max_order is {p.max_order}; "
+                "the env's capped optimum may cost slightly more"
+            )
+        return Solution(
+            method="zheng_federgruen",
+            policy={"family": "ss", "s": int(sol.s), "S": int(sol.S)},
+            average_cost=float(sol.cost + purchase),
+            details=details,
+        )
+    if not _integer_demand(p):
+        return Solution(
+            None,
+            None,
+            None,
+            False,
+            reason="the DP needs integer demand (wrap a continuous law in round(...))",
+            search=suggest_search(p, env_id),
+        )
+    from inv_gym.analytic.dp import solve_dp
+
+    try:
+        res = solve_dp(p, **(dp_kwargs or {}))
+    except ValueError as exc:
+        return Solution(None, None, None, False, reason=f"DP not applicable: {exc}", search=suggest_search(p, env_id))
+    policy: dict[str, Any] = {"family": "dp", "n_states": int(res.n_states)}
+    return Solution(
+        method="dp",
+        policy=policy,
+        average_cost=float(res.average_cost),
+        details={
+            "n_states": int(res.n_states),
+            "iterations": int(res.iterations),
+            "gain_bounds": [float(x) for x in np.asarray(res.gain_bounds).ravel()],
+            "boundary_mass": float(res.boundary_mass),
+            "max_inventory": res.max_inventory,
+            "max_backorder": res.max_backorder,
+        },
+        dp=res,
+    )
