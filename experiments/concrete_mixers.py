@@ -61,7 +61,7 @@ import pandas as pd
 from agents.bandit import UCB1, EpsilonGreedy, PolicyArms, ThompsonSampling, run_bandit
 from agents.base import BasePolicy
 from agents.heuristics import PeriodicReview
-from experiments.epsilon_comparison import pyplot, save_figure, write_csv, write_json
+from experiments.epsilon_comparison import MODES, config_for_mode, pyplot, save_figure, write_csv, write_json
 from inv_gym.dynamics import EV
 from inv_gym.envs.streams import draw_paths
 from inv_gym.evaluation import MetricCI, evaluate, mean_ci, simulate
@@ -72,7 +72,6 @@ __all__ = ["Config", "Result", "main", "NoLastPeriodOrder", "ENV_ID", "DAYS_PER_
 
 ENV_ID = "inv_gym/ConcreteMixers-v0"
 DAYS_PER_MONTH = 25
-MODES = ("tiny", "quick", "default")
 
 
 class NoLastPeriodOrder(BasePolicy):
@@ -155,11 +154,7 @@ class Config:
     @classmethod
     def for_mode(cls, mode: str = "default", **changes: Any) -> Config:
         """The configuration of a mode with further field changes."""
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-        kw: dict[str, Any] = dict(cls.MODE_SIZES[mode])
-        kw.update(changes)
-        return cls(mode=mode, **kw)
+        return config_for_mode(cls, mode, changes)
 
     def __post_init__(self) -> None:
         if not self.review_periods or any(int(t) != t or t < 1 for t in self.review_periods):

@@ -69,9 +69,18 @@ from inv_gym.evaluation import evaluate
 from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
 
-__all__ = ["Config", "Scenario", "SCENARIOS", "ScenarioResult", "main", "arm_values", "write_csv", "write_json", "save_figure"]
+__all__ = ["Config", "Scenario", "SCENARIOS", "ScenarioResult", "main", "arm_values", "config_for_mode", "write_csv", "write_json", "save_figure"]
 
 MODES = ("tiny", "quick", "default")
+
+
+def config_for_mode(cls: Any, mode: str, changes: dict[str, Any]) -> Any:
+    """``cls(mode=mode, **cls.MODE_SIZES[mode], **changes)`` (the study configs' ``for_mode``)."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    kw: dict[str, Any] = dict(cls.MODE_SIZES[mode])
+    kw.update(changes)
+    return cls(mode=mode, **kw)
 
 
 @dataclass(frozen=True)
@@ -162,11 +171,7 @@ class Config:
     @classmethod
     def for_mode(cls, mode: str = "default", **changes: Any) -> Config:
         """The configuration of a mode with further field changes."""
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-        kw: dict[str, Any] = dict(cls.MODE_SIZES[mode])
-        kw.update(changes)
-        return cls(mode=mode, **kw)
+        return config_for_mode(cls, mode, changes)
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.scenarios if s not in SCENARIOS]

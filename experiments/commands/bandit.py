@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
+from typing import Any
 
 from experiments.commands.common import add_env_args, params_from_args, print_json, to_jsonable
 
@@ -39,22 +41,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     from experiments import concrete_mixers, epsilon_comparison
 
-    e = sub.add_parser(
-        "epsilon-comparison",
-        help="reward, best-arm share and regret of epsilon-greedy for several epsilons",
-        description=epsilon_comparison.__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    epsilon_comparison.add_arguments(e)
-    e.set_defaults(func=lambda a: (epsilon_comparison.main(epsilon_comparison.config_from_args(a)), 0)[1])
-    c = sub.add_parser(
-        "concrete-mixers",
-        help="the concrete-mixer store: best review period by simulation, bandits and the long run",
-        description=concrete_mixers.__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    concrete_mixers.add_arguments(c)
-    c.set_defaults(func=lambda a: (concrete_mixers.main(concrete_mixers.config_from_args(a)), 0)[1])
+    for name, module, help_text in (
+        ("epsilon-comparison", epsilon_comparison, "reward, best-arm share and regret of epsilon-greedy for several epsilons"),
+        ("concrete-mixers", concrete_mixers, "the concrete-mixer store: best review period by simulation, bandits and the long run"),
+    ):
+        sp = sub.add_parser(
+            name, help=help_text, description=module.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+        module.add_arguments(sp)
+        sp.set_defaults(func=_study_runner(module))
+
+
+def _study_runner(module: Any) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        module.main(module.config_from_args(args))
+        return 0
+
+    return run
 
 
 def run_bandit_command(args: argparse.Namespace) -> int:
