@@ -20,6 +20,19 @@ STUDIES: dict[str, tuple[str, str]] = {
         "experiments.studies.base_stock",
         "base stock: cost, backorders, fill rate vs R; backorder PDF/CDF; vs b, interarrival SCV, lead time",
     ),
+    "qr": ("experiments.studies.qr", "(Q,r): cost and fill-rate surfaces, backorder PDF/CDF, (Q*,r*) vs setup cost"),
+    "scenarios": (
+        "experiments.studies.scenarios",
+        "(s,S) under baseline, demand spike, lead-time disruption; re-optimized",
+    ),
+    "constrained": (
+        "experiments.studies.constrained",
+        "least-cost (s,S) with fill rate >= target; cost/service frontier",
+    ),
+    "aged_stock": (
+        "experiments.studies.aged_stock",
+        "perishable purchase-order plan: stock by age, least spend with no stock-outs",
+    ),
     "eoq": (
         "experiments.studies.eoq",
         "EOQ cost curves vs Q (Hopp & Spearman Fig. 2.2), vs holding cost, vs interarrival SCV",

@@ -76,3 +76,92 @@ def test_base_stock_fill_rate_rises_with_r(out):
     best = v[~v["which"].str.startswith("fixed")]
     assert np.all(np.diff(fixed["fill_rate"]) < 0)
     assert np.all(np.diff(best["policy_S"]) >= 0)
+
+
+def test_qr_surfaces_and_setup_cost(out):
+    res = run("qr", out)
+    t = res.tables["surfaces"]
+    assert len(t) == len(set(zip(t["Q"], t["r"])))
+    # at every Q the fill rate rises with the reorder point
+    for _, g in t.groupby("Q"):
+        assert np.all(np.diff(g.sort_values("r")["fill_rate"]) >= -1e-9)
+    k = res.tables["stats_vs_setup_cost"]
+    # a larger setup cost buys larger batches and more stock on hand, fewer orders
+    assert np.all(np.diff(k["policy_Q"]) > 0)
+    assert np.all(np.diff(k["average_on_hand"]) > 0) and np.all(np.diff(k["orders_placed"]) < 0)
+
+
+def test_scenarios_spike_lowers_fill_rate(out):
+    res = run("scenarios", out)
+    d = res.tables["scenarios"]
+    fixed = d[d["policy_kind"] == "baseline policy"].set_index("scenario")
+    names = list(fixed.index)
+    base, spike, lead = (fixed.loc[n] for n in names)
+    # the demand spike lowers the fill rate of the fixed policy (beyond the CIs)
+    assert spike["fill_rate_hi"] < base["fill_rate_lo"]
+    assert lead["fill_rate"] < base["fill_rate"]
+    # re-optimizing never costs more than keeping the baseline policy (up to noise)
+    opt = d[d["policy_kind"] == "re-optimized"].set_index("scenario")
+    assert (opt["cost_per_period"] <= fixed["cost_per_period"] + fixed["cost_per_period"] * 0.03).all()
+
+
+def test_constrained_frontier_is_monotone(out):
+    res = run("constrained", out)
+    f = res.tables["frontier"]
+    assert np.all(np.diff(f["fill_rate"]) > 0) and np.all(np.diff(f["cost_per_period"]) > 0)
+    opt = res.tables["optima"].set_index("which")
+    target = res.summary["target"]
+    chosen = opt.loc[f"fill rate >= {target:g}"]
+    free = opt.loc["unconstrained"]
+    assert chosen["fill_rate_hi"] >= target and chosen["cost_per_period"] > free["cost_per_period"]
+    # the constrained optimum is on the frontier
+    assert chosen["policy"] in {f"ss:s={s:g},S={S:g}" for s, S in zip(f["s"], f["S"])}
+
+
+def test_aged_stock_least_spend_without_stockouts(out):
+    res = run("aged_stock", out)
+    d = res.tables["plans"].set_index(["plan", "sample"])
+    names = list(dict.fromkeys(res.tables["plans"]["plan"]))
+    naive, plan, policy = names
+    assert d.loc[(naive, "in sample"), "stockout_periods"] > 0
+    assert d.loc[(plan, "in sample"), "stockout_periods"] == 0
+    assert d.loc[(policy, "in sample"), "stockout_periods"] == 0
+    # availability comes from the observation's age entries: ages 0..m-1 per period
+    a = res.tables["availability"]
+    assert set(a["age"]) == set(range(3)) and (a["mean_on_hand"] >= 0).all()
+    # the base-stock level is the least with no stock-out: one level lower runs out
+    s = res.tables["base_stock_search"]
+    i = int(np.argmax(s["no_stockout"]))
+    assert i > 0 and not s["no_stockout"].iloc[i - 1]
+
+
+def test_sweep_resumes_and_runs_in_parallel(tmp_path):
+    from experiments.sweep import Sweep, run_sweep
+
+    sw = Sweep(
+        "inv_gym/BaseStock-v0",
+        policy="base_stock:S=15",
+        vary=("policy.S", [10, 15]),
+        reps=3,
+        horizon=50,
+        warmup=0,
+        out_dir=str(tmp_path),
+    )
+    first = run_sweep(sw)
+    files = sorted(p.name for p in (tmp_path / "points").iterdir())
+    assert len(files) == 2 and (tmp_path / "sweep.csv").exists()
+    mtimes = [(tmp_path / "points" / f).stat().st_mtime_ns for f in files]
+    sw.vary = ("policy.S", [10, 15, 20])
+    sw.n_jobs = 2
+    second = run_sweep(sw)
+    assert [(tmp_path / "points" / f).stat().st_mtime_ns for f in files] == mtimes  # not recomputed
+    assert second["cost_per_period"].iloc[:2].tolist() == first["cost_per_period"].tolist()
+    assert np.all(np.diff(second["fill_rate"]) > 0)
+
+
+def test_study_cli_lists_and_runs(tmp_path, capsys):
+    from experiments.cli import main
+
+    assert main(["study", "--list"]) == 0
+    assert "eoq" in capsys.readouterr().out
+    assert main(["study", "nope", "--tiny", "--out", str(tmp_path)]) == 2

@@ -1,0 +1,40 @@
+"""``inv-gym study NAME``: run one of the classic studies; it writes CSVs and PNGs.
+
+``inv-gym study --list`` names the studies. ``--tiny`` runs the test-sized
+version, ``--quick`` the gallery-sized one; without either, the full study.
+Outputs go to ``OUT/NAME/`` (default ``results/NAME/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("study", help="run a classic study (figures and data); --list names them", description=__doc__)
+    p.add_argument("name", nargs="?", metavar="NAME", help="the study (see --list)")
+    p.add_argument("--list", action="store_true", help="list the studies and exit")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--tiny", action="store_true", help="test-sized run (seconds)")
+    size.add_argument("--quick", action="store_true", help="gallery-sized run")
+    p.add_argument("--out", default="results", metavar="DIR", help="output root (default: results)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="joblib workers for the sweeps (default 1)")
+    p.add_argument("--progress", action="store_true", help="show progress bars")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from experiments.studies import STUDIES
+    from experiments.studies import run as run_study
+
+    if args.list or not args.name:
+        width = max(len(n) for n in STUDIES)
+        for name, (_, desc) in STUDIES.items():
+            print(f"{name:<{width}}  {desc}")
+        return 0
+    mode = "tiny" if args.tiny else "quick" if args.quick else "default"
+    res = run_study(args.name, mode, out_dir=args.out, seed=args.seed, n_jobs=args.jobs, progress=args.progress)
+    for path in res.figures:
+        print(path)
+    return 0
