@@ -87,6 +87,8 @@ class InventorySB3VecEnv(VecEnv):
         reward_scale: factor applied to the rewards SB3 sees.
     """
 
+    render_mode: str | None = None
+
     def __init__(
         self,
         params: InventoryParams,

@@ -66,7 +66,7 @@ class Config(StudyConfig):
     naive_q: float = 12.0
     naive_every: int = 3
     scenarios: int = 500
-    S_values: tuple[float, ...] = tuple(float(s) for s in range(4, 41))
+    S_values: tuple[float, ...] = tuple(float(s) for s in range(4, 61))
 
     name: ClassVar[str] = "aged_stock"
     MODE_OVERRIDES: ClassVar[dict[str, dict[str, Any]]] = {
@@ -171,11 +171,17 @@ def main(cfg: Config | None = None) -> StudyResult:
         rr = run_plan(BaseStock(s_level), params, d_in, l_in)
         feasible.append(not rr["stockout_by_period"][:, lead:].any())
         spend.append(float(rr["purchase_cost"].mean()))
-    best_s = float(S[int(np.argmax(feasible))]) if any(feasible) else float(S[-1])
+    found = any(feasible)
+    best_s = float(S[int(np.argmax(feasible))]) if found else float(S[-1])
+    policy_label = (
+        f"least-spend base stock S = {best_s:g}"
+        if found
+        else f"base stock S = {best_s:g} (no S in the grid avoids stock-outs)"
+    )
     plans = {
         f"naive plan: {cfg.naive_q:g} every {cfg.naive_every}": ScheduledOrders(naive),
         "least-spend plan (no stock-out in sample)": ScheduledOrders(plan),
-        f"least-spend base stock S = {best_s:g}": BaseStock(best_s),
+        policy_label: BaseStock(best_s),
     }
     rows, runs = [], {}
     for name, pol in plans.items():
@@ -232,6 +238,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     res.summary.update(
         plan=plan,
         best_base_stock=best_s,
+        base_stock_without_stockouts_found=found,
         plans=table[["plan", "sample", "spend", "stockout_periods", "expired_units", "scenarios_with_stockout"]]
         .round(4)
         .to_dict("records"),

@@ -56,9 +56,12 @@ class Config(StudyConfig):
         q_values: order quantities of the cost curve.
         holding_costs: h values of the costs-at-Q* sweep.
         scvs: interarrival SCVs (gamma interarrival times, rate lambda).
-        horizon: measured periods per replication.
+        horizon: measured periods per replication (random demand).
         warmup: unmeasured periods first.
         reps: replications of the random-demand sweep (deterministic runs use 2).
+        deterministic_horizon: measured periods of the deterministic runs, long
+            enough that the partial last cycle (a bias of at most K / horizon)
+            cannot move the minimum.
     """
 
     rate: float = 1.0
@@ -71,6 +74,7 @@ class Config(StudyConfig):
     horizon: int = 4000
     warmup: int = 200
     reps: int = 40
+    deterministic_horizon: int = 20000
 
     name: ClassVar[str] = "eoq"
     MODE_OVERRIDES: ClassVar[dict[str, dict[str, Any]]] = {
@@ -81,6 +85,7 @@ class Config(StudyConfig):
             horizon=1200,
             warmup=100,
             reps=16,
+            deterministic_horizon=5000,
         ),
         "quick": dict(horizon=2000, reps=30),
     }
@@ -123,10 +128,12 @@ def main(cfg: Config | None = None) -> StudyResult:
     P = plt()
     k, lam, h, c = cfg.fixed_cost, cfg.rate, cfg.holding_cost, cfg.unit_cost
     q_star = eoq_q(k, lam, h)
-    common = dict(horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed, metrics=METRICS, n_jobs=cfg.n_jobs)
+    common = dict(warmup=cfg.warmup, seed=cfg.seed, metrics=METRICS, n_jobs=cfg.n_jobs)
+    det = dict(common, horizon=cfg.deterministic_horizon)
+    common["horizon"] = cfg.horizon
 
     # 1. cost vs Q (deterministic demand: two replications suffice)
-    sw = Sweep(ENV, policy="rq:r=0,Q=1", vary=("policy.Q", cfg.q_values), overrides=_overrides(cfg), reps=2, **common)
+    sw = Sweep(ENV, policy="rq:r=0,Q=1", vary=("policy.Q", cfg.q_values), overrides=_overrides(cfg), reps=2, **det)
     df = run_sweep(sw).rename(columns={"policy.Q": "Q"})
     cf = eoq_cost_components(df["Q"], k, lam, h, c)
     for name, v in cf.items():
@@ -177,7 +184,7 @@ def main(cfg: Config | None = None) -> StudyResult:
             vary=("holding_cost", [hv]),
             overrides=_overrides(cfg, max_order=int(qs + 10)),
             reps=2,
-            **common,
+            **det,
         )
         row = run_sweep(sw).iloc[0].to_dict()
         row["Q_star"] = eoq_q(k, lam, hv)
