@@ -281,11 +281,13 @@ def _run_chunk(
     progress: Any = None,
 ) -> dict[str, np.ndarray]:
     """Simulate one chunk of P policies on the R draw rows; per-system metrics (P * R,)."""
-    reps = demand.shape[0]
+    reps = demand.shape[1]  # time-major (T, R) draws
     n_pol = next(iter(values.values())).size
     arrays = {k: np.repeat(v, reps) for k, v in values.items()}
     policy = make_policy(fam_name, arrays, options)
-    sums = simulate(policy, params, demand, lead_times, warmup=warmup, copies=n_pol, progress=progress)
+    sums = simulate(
+        policy, params, demand, lead_times, warmup=warmup, copies=n_pol, progress=progress, time_major=True
+    )
     per = metrics_from_sums(sums)
     return {m: per[m].reshape(n_pol, reps) for m in METRICS}
 
@@ -357,7 +359,7 @@ def grid_search(
     points, options = grid_points(fam.name, grid)
     n_pol = points[fam.params[0]].size
     total = horizon + warmup
-    demand, lead_times = run_draws(params, seed, reps, total)
+    demand, lead_times = run_draws(params, seed, reps, total, time_major=True)
     chunks = _chunks(n_pol, reps, max(int(max_systems), reps), n_jobs)
 
     from tqdm.auto import tqdm

@@ -41,7 +41,7 @@ from scipy import stats
 
 from inv_gym.dynamics import COST_COMPONENTS, EV, EVENTS, initial_state, kernel_params, observe, step
 from inv_gym.envs.inventory import make_params, order_from_action
-from inv_gym.envs.streams import draw_paths
+from inv_gym.envs.streams import _demand_block, draw_lead_times, draw_paths, spawn_generators
 from inv_gym.params import InventoryParams
 
 __all__ = [
@@ -230,6 +230,7 @@ def simulate(
     copies: int = 1,
     on_period: Callable[[int, np.ndarray, np.ndarray, np.ndarray], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    time_major: bool = False,
 ) -> dict[str, np.ndarray]:
     """Run ``copies * R`` systems over the given draws; return per-system sums.
 
@@ -246,6 +247,8 @@ def simulate(
         copies: how many systems share each draw row.
         on_period: optional callback ``f(t, obs, orders, events)`` after each period.
         progress: optional callback ``f(t)`` after each period.
+        time_major: True when ``demand`` and ``lead_times`` are given as (T, R)
+            (period t's draws contiguous: no gather per period).
 
     Returns:
         ``{event: (N,) sum over measured periods}`` plus ``"periods"`` (the count).
@@ -254,7 +257,10 @@ def simulate(
     lead_times = np.asarray(lead_times, dtype=np.int64)
     if demand.ndim != 2 or lead_times.shape != demand.shape:
         raise ValueError(f"demand and lead_times must be (R, T) arrays of one shape, got {demand.shape}, {lead_times.shape}")
-    r, total = demand.shape
+    # period t's draws for every system: rows of the time-major (T, R) arrays
+    d_rows = np.ascontiguousarray(demand) if time_major else np.ascontiguousarray(demand.T)
+    l_rows = np.ascontiguousarray(lead_times) if time_major else np.ascontiguousarray(lead_times.T)
+    total, r = d_rows.shape
     if not 0 <= warmup < total:
         raise ValueError(f"warmup must be in [0, {total - 1}], got {warmup}")
     n = r * copies
@@ -268,14 +274,11 @@ def simulate(
     events = np.empty((n, len(EVENTS)))
     acc = np.zeros((n, len(EVENTS)))
     last = np.zeros(n, dtype=np.bool_)
-    # period t's draws for every system, gathered once per period (column-major copy)
-    d_cols = np.ascontiguousarray(demand.T)
-    l_cols = np.ascontiguousarray(lead_times.T)
     for t in range(total):
         observe(params, state, obs)
         orders = order_from_action(act(obs), params, False, n)
-        d_t = d_cols[t] if copies == 1 else np.tile(d_cols[t], copies)
-        l_t = l_cols[t] if copies == 1 else np.tile(l_cols[t], copies)
+        d_t = d_rows[t] if copies == 1 else np.tile(d_rows[t], copies)
+        l_t = l_rows[t] if copies == 1 else np.tile(l_rows[t], copies)
         if params.finite_horizon:
             last[:] = t == total - 1
         step(p, state, orders, d_t, l_t, last, events)
@@ -353,12 +356,23 @@ def run_draws(
     total: int,
     demand: np.ndarray | None = None,
     lead_times: np.ndarray | None = None,
+    *,
+    time_major: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The (reps, total) demand and lead-time draws of a run: random from ``seed`` or given."""
+    """The (reps, total) demand and lead-time draws of a run: random from ``seed`` or given.
+
+    With ``time_major=True`` random draws come as (total, reps): the very numbers
+    of :func:`inv_gym.envs.streams.draw_paths`, as they are drawn (no transpose).
+    """
     if demand is None:
         if lead_times is not None:
             raise ValueError("lead_times can only be given together with demand")
+        if time_major:
+            d_rng, l_rng = spawn_generators(seed)
+            return _demand_block(params, d_rng, reps, total, None)[0], draw_lead_times(params, l_rng, (total, reps))
         return draw_paths(params, seed, reps, total)
+    if time_major:
+        raise ValueError("time_major draws are only made here, not given")
     demand = np.asarray(demand, dtype=np.float64)
     if demand.shape != (reps, total):
         raise ValueError(f"demand must have shape (reps, warmup + horizon) = {(reps, total)}, got {demand.shape}")
@@ -410,7 +424,8 @@ def evaluate(
     """
     params = resolve_params(params, **overrides)
     reps, horizon, warmup = check_run(params, reps, horizon, warmup)
-    demand, lead_times = run_draws(params, seed, reps, horizon + warmup, demand, lead_times)
+    time_major = demand is None  # random draws are made period-major: no transpose
+    demand, lead_times = run_draws(params, seed, reps, horizon + warmup, demand, lead_times, time_major=time_major)
     total = horizon + warmup
     bar = None
     cb = None
@@ -423,7 +438,7 @@ def evaluate(
             bar.update(1)
 
     try:
-        sums = simulate(policy, params, demand, lead_times, warmup=warmup, progress=cb)
+        sums = simulate(policy, params, demand, lead_times, warmup=warmup, progress=cb, time_major=time_major)
     finally:
         if bar is not None:
             bar.close()
