@@ -57,7 +57,10 @@ from typing import Any
 import numpy as np
 
 from agents.base import BasePolicy
-from agents.heuristics import RQ, SS, BaseStock, CappedBaseStock, ConstantOrder, PeriodicReview
+from agents.search import SEARCH_FAMILIES
+from agents.search import grid_points as search_grid_points
+from agents.specs import FAMILIES, Family
+from agents.specs import family as get_family
 from inv_gym.envs.streams import draw_paths
 from inv_gym.evaluation import simulate
 from inv_gym.params import InventoryParams
@@ -452,82 +455,16 @@ def make_bandit(algo: str, n_arms: int, *, runs: int | None = None, seed: Seed =
 # ---------------------------------------------------------------------------
 # policy arms
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ArmFamily:
-    """A policy family with numeric parameters: class, parameter names, text options."""
-
-    name: str
-    cls: type[BasePolicy]
-    params: tuple[str, ...]
-    integer: tuple[str, ...] = ()
-    minimum: tuple[tuple[str, float], ...] = ()
-    options: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-    def valid(self, table: np.ndarray) -> np.ndarray:
-        """(A,) mask of valid parameter rows (S > s for (s,S))."""
-        if self.name == "ss":
-            return table[:, 1] > table[:, 0]
-        return np.ones(table.shape[0], dtype=bool)
-
-
-#: families whose policies can be arms (the grid syntax is the one of ``inv-gym search``)
-ARM_FAMILIES: dict[str, ArmFamily] = {
-    f.name: f
-    for f in (
-        ArmFamily("base_stock", BaseStock, ("S",)),
-        ArmFamily("capped_base_stock", CappedBaseStock, ("S", "cap")),
-        ArmFamily("ss", SS, ("s", "S")),
-        ArmFamily("rq", RQ, ("r", "Q"), minimum=(("Q", 1.0),)),
-        ArmFamily(
-            "periodic",
-            PeriodicReview,
-            ("T", "S"),
-            integer=("T",),
-            minimum=(("T", 1.0),),
-            options=(("basis", ("inventory_position", "on_hand")),),
-        ),
-        ArmFamily("constant", ConstantOrder, ("q",)),
-    )
-}
-
-
-def _arm_family(name: str) -> ArmFamily:
-    key = name.strip().lower().replace("-", "_")
-    if key not in ARM_FAMILIES:
-        raise ValueError(f"unknown policy family {name.strip()!r}; families with arms: {', '.join(ARM_FAMILIES)}")
-    return ARM_FAMILIES[key]
-
-
-def _grid_values(fam: ArmFamily, name: str, value: Any) -> np.ndarray:
-    """``a:b`` / ``a:b:step`` (inclusive), a space-separated list, or numbers -> sorted values."""
-    low = dict(fam.minimum).get(name, -math.inf)
-    if isinstance(value, str):
-        t = value.strip()
-        try:
-            if ":" in t:
-                parts = [float(x) for x in t.split(":")]
-                if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] <= 0) or parts[1] < parts[0]:
-                    raise ValueError
-                step = parts[2] if len(parts) == 3 else 1.0
-                count = int(math.floor((parts[1] - parts[0]) / step + 1e-9)) + 1
-                vals = parts[0] + step * np.arange(count)
-            else:
-                vals = np.asarray([float(x) for x in t.replace(";", " ").split()])
-        except ValueError:
-            raise ValueError(f"grid values of {name} must be a:b, a:b:step or a space-separated list, got {value!r}") from None
-    else:
-        vals = np.atleast_1d(np.asarray(list(value) if isinstance(value, range) else value, dtype=np.float64))
-    if vals.size == 0 or not np.all(np.isfinite(vals)):
-        raise ValueError(f"grid values of {name} must be finite numbers, got {value!r}")
-    if np.any(vals < low):
-        raise ValueError(f"{name} must be >= {low:g}, got {value!r}")
-    if name in fam.integer and np.any(vals != np.round(vals)):
-        raise ValueError(f"{name} must take integer values, got {value!r}")
-    return np.unique(np.round(vals, 12))
+#: families whose policies can be arms: the families of ``inv-gym search``
+#: (:data:`agents.search.SEARCH_FAMILIES`), with their grid syntax
+ARM_FAMILIES: dict[str, Family] = {name: FAMILIES[name] for name in SEARCH_FAMILIES}
 
 
 def grid_points(family: str, grid: Mapping[str, Any] | str) -> tuple[np.ndarray, dict[str, Any]]:
     """Every valid parameter combination of a grid, ``((A, parameters) table, options)``.
+
+    The grid is read by :func:`agents.search.grid_points` (one syntax for
+    searches and arms); this is its table form, one row per arm.
 
     Args:
         family: a family of :data:`ARM_FAMILIES`.
@@ -535,41 +472,9 @@ def grid_points(family: str, grid: Mapping[str, Any] | str) -> tuple[np.ndarray,
             (inclusive ranges ``a:b``, ``a:b:step``, space-separated lists
             ``T=1 2 3``), or a mapping of parameter -> values.
     """
-    fam = _arm_family(family)
-    if isinstance(grid, str):
-        items: dict[str, Any] = {}
-        for item in grid.split(","):
-            item = item.strip()
-            if not item:
-                continue
-            if "=" not in item:
-                raise ValueError(f"grid entries must be NAME=VALUES, got {item!r}")
-            k, v = (x.strip() for x in item.split("=", 1))
-            if k in items:
-                raise ValueError(f"grid parameter {k!r} given twice")
-            items[k] = v
-    else:
-        items = dict(grid)
-    allowed = fam.params + tuple(n for n, _ in fam.options)
-    unknown = [k for k in items if k not in allowed]
-    if unknown:
-        raise ValueError(f"unknown parameter {unknown[0]!r} for policy family {fam.name!r}; allowed: {', '.join(allowed)}")
-    missing = [k for k in fam.params if k not in items]
-    if missing:
-        raise ValueError(f"the grid of {fam.name!r} needs {', '.join(fam.params)}; missing {', '.join(missing)}")
-    values = [_grid_values(fam, n, items[n]) for n in fam.params]
-    mesh = np.meshgrid(*values, indexing="ij")
-    table = np.column_stack([m.ravel() for m in mesh])
-    table = table[fam.valid(table)]
-    if table.shape[0] == 0:
-        raise ValueError(f"the grid has no valid {fam.name!r} policy (S must be > s)")
-    options: dict[str, Any] = {}
-    for name, allowed_values in fam.options:
-        if name in items:
-            if items[name] not in allowed_values:
-                raise ValueError(f"{name} must be one of {', '.join(allowed_values)}, got {items[name]!r}")
-            options[name] = items[name]
-    return table, options
+    fam = get_family(family)
+    points, options = search_grid_points(fam.name, grid)
+    return np.column_stack([points[n] for n in fam.params]), options
 
 
 def _plain_number(x: float) -> int | float:
@@ -598,7 +503,9 @@ class PolicyArms:
     def __init__(
         self, family: str, arms: Sequence[Mapping[str, float]] | Mapping[str, Any] | str, **fixed: Any
     ) -> None:
-        fam = _arm_family(family)
+        fam = get_family(family)
+        if fam.name not in ARM_FAMILIES:
+            raise ValueError(f"policy family {fam.name!r} has no arms; families with arms: {', '.join(ARM_FAMILIES)}")
         self.family = fam.name
         self.cls = fam.cls
         self.names = fam.params
@@ -615,8 +522,8 @@ class PolicyArms:
             if not rows:
                 raise ValueError(f"the arms of family {fam.name} are empty")
             table = np.asarray(rows, dtype=np.float64)
-            if not fam.valid(table).all():
-                raise ValueError(f"invalid {fam.name} arm(s): S must be > s")
+            if fam.constraint is not None and not np.all(fam.constraint(dict(zip(self.names, table.T)))):
+                raise ValueError(f"invalid {fam.name} arm(s): {fam.constraint_text}")
         self.table = np.asarray(table, dtype=np.float64).reshape(-1, len(self.names))  # (A, parameters)
         self.fixed = {**options, **fixed}
         self.policy(0)  # validate the fixed arguments once

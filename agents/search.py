@@ -39,9 +39,9 @@ DEFAULT_MAX_SYSTEMS = 25_000
 
 
 # -- the grid ------------------------------------------------------------------
-def _parse_values(name: str, text: str, fam: Family) -> np.ndarray:
-    """``a:b`` / ``a:b:step`` (inclusive) or a space-separated list -> values."""
-    low = fam.lower_bound(name)
+def _parse_values(name: str, text: str, fam: Family, low: float | None = None) -> np.ndarray:
+    """``a:b`` / ``a:b:step`` (inclusive) or a space-separated list -> values (>= ``low``, default the spec's bound)."""
+    low = fam.lower_bound(name) if low is None else low
     integer = name in fam.integer
     t = text.strip()
     if ":" in t:
@@ -74,7 +74,9 @@ def parse_grid(family_name: str, grid: Mapping[str, Any] | str) -> tuple[dict[st
         family_name: a family of :data:`SEARCH_FAMILIES`.
         grid: ``"s=0:40,S=1:80"`` (inclusive integer ranges, ``a:b:step``, or
             space-separated lists ``T=1 2 3``; ``basis=on_hand`` for ``periodic``),
-            or a dict of name -> scalar, sequence or range.
+            or a dict of name -> scalar, sequence or range. Text values must be
+            >= 0 (as in a policy spec); numeric values may be whatever the policy
+            class accepts (e.g. a negative reorder point).
 
     Returns:
         (``{name: sorted unique values}``, ``{option: value}``).
@@ -111,7 +113,7 @@ def parse_grid(family_name: str, grid: Mapping[str, Any] | str) -> tuple[dict[st
         else:
             arr = np.atleast_1d(np.asarray(list(v) if isinstance(v, range) else v, dtype=np.float64))
             text = " ".join(repr(float(x)) for x in arr.ravel())
-            values[name] = _parse_values(name, text, fam)
+            values[name] = _parse_values(name, text, fam, low=dict(fam.minimum).get(name, -math.inf))
     options: dict[str, Any] = {}
     for name, allowed_values in fam.options:
         if name in items:

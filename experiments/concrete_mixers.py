@@ -61,7 +61,8 @@ import pandas as pd
 from agents.bandit import UCB1, EpsilonGreedy, PolicyArms, ThompsonSampling, run_bandit
 from agents.base import BasePolicy
 from agents.heuristics import PeriodicReview
-from experiments.epsilon_comparison import MODES, config_for_mode, pyplot, save_figure, write_csv, write_json
+from experiments.epsilon_comparison import MODES, config_for_mode
+from experiments.io import pyplot, save_figure, write_csv, write_json
 from inv_gym.dynamics import EV
 from inv_gym.envs.streams import draw_paths
 from inv_gym.evaluation import MetricCI, evaluate, mean_ci, simulate

@@ -51,12 +51,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import math
 import os
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,11 +62,12 @@ import pandas as pd
 from scipy import stats
 
 from agents.bandit import EpsilonGreedy, PolicyArms, run_bandit
+from experiments.io import pyplot, save_figure, write_csv, write_json
 from inv_gym.evaluation import evaluate
 from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
 
-__all__ = ["Config", "Scenario", "SCENARIOS", "ScenarioResult", "main", "arm_values", "config_for_mode", "write_csv", "write_json", "save_figure"]
+__all__ = ["Config", "Scenario", "SCENARIOS", "ScenarioResult", "main", "arm_values", "config_for_mode"]
 
 MODES = ("tiny", "quick", "default")
 
@@ -208,70 +206,6 @@ class ScenarioResult:
     arms: pd.DataFrame
     summary: dict[str, Any]
     files: list[str]
-
-
-# ---------------------------------------------------------------------------
-# atomic output
-# ---------------------------------------------------------------------------
-def _atomic(path: str, write: Callable[[str], None]) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.splitext(path)[1])
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def write_csv(df: pd.DataFrame, path: str) -> str:
-    """Write a DataFrame as CSV (temporary file, then ``os.replace``)."""
-    _atomic(path, lambda tmp: df.to_csv(tmp, index=False))
-    return path
-
-
-def write_json(obj: Any, path: str) -> str:
-    """Write JSON atomically."""
-
-    def w(tmp: str) -> None:
-        with open(tmp, "w") as f:
-            json.dump(obj, f, indent=1, default=_jsonable)
-
-    _atomic(path, w)
-    return path
-
-
-def _jsonable(o: Any) -> Any:
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
-
-
-def pyplot() -> Any:
-    """matplotlib.pyplot on the Agg backend."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def save_figure(fig: Any, path: str, dpi: int = 100) -> str:
-    """Save a PNG atomically and close the figure."""
-    _atomic(path, lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png"))
-    pyplot().close(fig)
-    return path
 
 
 # ---------------------------------------------------------------------------

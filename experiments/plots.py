@@ -12,7 +12,6 @@ Each function writes the PNG (creating its folder) and returns the path.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import matplotlib
@@ -22,6 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from experiments.io import save_figure  # noqa: E402
 from inv_gym.dynamics import EV  # noqa: E402
 from inv_gym.evaluation import (  # noqa: E402
     check_run,
@@ -37,11 +37,7 @@ __all__ = ["plot_trajectory", "plot_distribution", "plot_frontier", "distributio
 
 
 def _save(fig: Any, path: str) -> str:
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def _label(policy: Any) -> str:

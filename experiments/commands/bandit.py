@@ -62,7 +62,7 @@ def _study_runner(module: Any) -> Callable[[argparse.Namespace], int]:
 
 def run_bandit_command(args: argparse.Namespace) -> int:
     from agents.bandit import PolicyArms, make_bandit, parse_epsilon, run_bandit
-    from experiments.epsilon_comparison import write_csv, write_json
+    from experiments.io import write_csv, write_json
 
     env_id, params = params_from_args(args)
     arms = PolicyArms(args.family, args.grid)

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from experiments.sweep import _plt, save_figure, write_csv, write_json
+from experiments.io import pyplot, save_figure, write_csv, write_json
 
 __all__ = ["StudyConfig", "StudyResult", "MODES", "plt", "ci_row"]
 
@@ -26,7 +26,7 @@ MODES: tuple[str, ...] = ("tiny", "quick", "default")
 
 def plt() -> Any:
     """matplotlib.pyplot on the Agg backend."""
-    return _plt()
+    return pyplot()
 
 
 @dataclass
