@@ -36,7 +36,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +43,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from agents.heuristics import RQ, SS, BaseStock, CappedBaseStock, ConstantOrder, PeriodicReview
+from agents.base import BasePolicy
+from agents.search import grid_points, parse_grid
+from agents.search import grid_search as search_grid
+from agents.specs import family as get_family
+from agents.specs import make_policy, policy_spec
+from agents.specs import parse_policy as parse_spec
+from experiments.io import pyplot, save_figure, write_csv, write_json
 from inv_gym.distributions import (
     Deterministic,
     Distribution,
@@ -59,37 +64,24 @@ from inv_gym.distributions import (
     Triangular,
     Uniform,
 )
-from inv_gym.envs.streams import draw_paths
-from inv_gym.evaluation import evaluate, mean_ci, metrics_from_sums, simulate
+from inv_gym.evaluation import METRICS, evaluate
 from inv_gym.params import PARAM_NAMES, InventoryParams, parse_param_value
 from inv_gym.presets import preset_params
 
 __all__ = [
-    "POLICY_FAMILIES",
     "PolicySpec",
     "SearchSpec",
     "parse_policy",
     "apply_vary",
     "grid_search",
+    "best_of",
     "Sweep",
     "run_sweep",
     "plot_curves",
     "plot_surface",
-    "write_csv",
-    "write_json",
     "DEFAULT_METRICS",
     "VARY_NAMES",
 ]
-
-#: family name -> (class, parameter names in constructor order)
-POLICY_FAMILIES: dict[str, tuple[type, tuple[str, ...]]] = {
-    "base_stock": (BaseStock, ("S",)),
-    "capped_base_stock": (CappedBaseStock, ("S", "cap")),
-    "ss": (SS, ("s", "S")),
-    "rq": (RQ, ("r", "Q")),
-    "periodic": (PeriodicReview, ("T", "S")),
-    "constant": (ConstantOrder, ("q",)),
-}
 
 #: metrics recorded at every point unless told otherwise
 DEFAULT_METRICS: tuple[str, ...] = (
@@ -120,99 +112,58 @@ VARY_NAMES: tuple[str, ...] = (
 
 
 # ---------------------------------------------------------------------------
-# Output helpers
-# ---------------------------------------------------------------------------
-
-
-def _atomic(path: str, write: Callable[[str], None], suffix: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def write_csv(df: pd.DataFrame, path: str) -> None:
-    """Write a DataFrame as CSV atomically (temporary file, then ``os.replace``)."""
-    _atomic(path, lambda tmp: df.to_csv(tmp, index=False), ".csv.tmp")
-
-
-def write_json(obj: Any, path: str) -> None:
-    """Write JSON atomically."""
-
-    def w(tmp: str) -> None:
-        with open(tmp, "w") as f:
-            json.dump(obj, f, indent=1, default=_jsonable)
-
-    _atomic(path, w, ".json.tmp")
-
-
-def _jsonable(o: Any) -> Any:
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
-
-
-# ---------------------------------------------------------------------------
 # Policies: fixed and searched
 # ---------------------------------------------------------------------------
-
-
-def _grid_values(text: str) -> np.ndarray:
-    """``lo:hi[:step]`` (inclusive) or space/semicolon separated values."""
-    t = text.strip()
-    if ":" in t:
-        parts = [float(x) for x in t.split(":")]
-        if len(parts) not in (2, 3):
-            raise ValueError(f"grid must be lo:hi or lo:hi:step, got {text!r}")
-        lo, hi = parts[0], parts[1]
-        step = parts[2] if len(parts) == 3 else 1.0
-        if step <= 0 or hi < lo:
-            raise ValueError(f"grid needs lo <= hi and step > 0, got {text!r}")
-        return np.round(np.arange(lo, hi + step / 2, step), 10)
-    return np.asarray([float(x) for x in t.replace(";", " ").split()])
 
 
 @dataclass(frozen=True)
 class PolicySpec:
     """A fixed policy of one family, e.g. ``PolicySpec("ss", {"s": 6, "S": 40})``.
 
+    The families and their parameters are those of :mod:`agents.specs`; numeric
+    values may be whatever the policy class accepts (e.g. a negative reorder point).
+
     Attributes:
-        family: a key of :data:`POLICY_FAMILIES`.
-        values: the family's parameters.
+        family: a family of :data:`agents.specs.FAMILIES`.
+        values: the family's numeric parameters.
+        options: its text options (``basis`` of ``periodic``, ``plan`` of ``scheduled``).
     """
 
     family: str
     values: dict[str, float] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.family not in POLICY_FAMILIES:
-            raise ValueError(f"unknown policy family {self.family!r}; allowed: {', '.join(POLICY_FAMILIES)}")
-        names = POLICY_FAMILIES[self.family][1]
-        missing = [n for n in names if n not in self.values]
-        extra = [n for n in self.values if n not in names]
+        fam = get_family(self.family)
+        object.__setattr__(self, "family", fam.name)
+        missing = [n for n in fam.params if n not in self.values]
+        extra = [n for n in self.values if n not in fam.params]
         if missing or extra:
-            raise ValueError(f"policy {self.family} takes {', '.join(names)}; missing {missing}, unknown {extra}")
+            raise ValueError(f"policy {fam.name} takes {', '.join(fam.params)}; missing {missing}, unknown {extra}")
+        object.__setattr__(self, "values", {k: float(self.values[k]) for k in fam.params})
+        self.build()  # the class validates the values
 
-    def build(self) -> Any:
-        cls, names = POLICY_FAMILIES[self.family]
-        return cls(*[self.values[n] for n in names])
+    @classmethod
+    def parse(cls, text: str) -> PolicySpec:
+        """A fixed policy from its spec (:func:`agents.specs.parse_policy`)."""
+        return cls.of(parse_spec(text))
+
+    @classmethod
+    def of(cls, policy: BasePolicy) -> PolicySpec:
+        """The spec of a heuristic policy with scalar parameters."""
+        d = policy.describe()
+        fam = get_family(str(d.get("family", "")))
+        options = {k: d[k] for k in fam.option_names() if k in d}
+        return cls(fam.name, {k: float(d[k]) for k in fam.params}, options)
+
+    def build(self) -> BasePolicy:
+        return make_policy(self.family, self.values, self.options)
 
     def with_value(self, name: str, value: float) -> PolicySpec:
-        return PolicySpec(self.family, {**self.values, name: float(value)})
+        return PolicySpec(self.family, {**self.values, name: float(value)}, self.options)
 
     def __str__(self) -> str:
-        return f"{self.family}:" + ",".join(f"{k}={v:g}" for k, v in self.values.items())
+        return policy_spec(self.build())
 
 
 @dataclass(frozen=True)
@@ -220,81 +171,63 @@ class SearchSpec:
     """Re-optimize a family over a grid at every point (common random numbers).
 
     Attributes:
-        family: a key of :data:`POLICY_FAMILIES`.
-        grid: parameter name -> candidate values (the search runs over the product;
-            for ``ss`` only pairs with S > s).
+        family: a family of :data:`agents.search.SEARCH_FAMILIES`.
+        grid: the grid of :func:`agents.search.parse_grid`: parameter name ->
+            candidate values (the search runs over the product; for ``ss`` only
+            pairs with S > s), or its text form ``"s=0:20,S=20:80:2"``.
         fill_rate_min: optional constraint, the fill rate must be at least this.
         objective: the metric minimised (``cost_per_period``) or, prefixed with
             ``-``, maximised (``-reward_per_period``).
     """
 
     family: str
-    grid: dict[str, tuple[float, ...]]
+    grid: Any
     fill_rate_min: float | None = None
     objective: str = "cost_per_period"
 
     def __post_init__(self) -> None:
-        if self.family not in POLICY_FAMILIES:
-            raise ValueError(f"unknown policy family {self.family!r}; allowed: {', '.join(POLICY_FAMILIES)}")
-        names = POLICY_FAMILIES[self.family][1]
-        if set(self.grid) != set(names):
-            raise ValueError(f"search over {self.family} needs grids for {', '.join(names)}, got {sorted(self.grid)}")
-        object.__setattr__(self, "grid", {k: tuple(float(x) for x in np.atleast_1d(v)) for k, v in self.grid.items()})
+        fam = get_family(self.family)
+        values, options = parse_grid(fam.name, self.grid)
+        object.__setattr__(self, "family", fam.name)
+        object.__setattr__(self, "grid", {**{k: tuple(float(x) for x in v) for k, v in values.items()}, **options})
+        if self.fill_rate_min is not None and not 0.0 <= float(self.fill_rate_min) <= 1.0:
+            raise ValueError(f"the fill-rate floor must be in [0, 1], got {self.fill_rate_min}")
+        if self.objective.lstrip("-") not in METRICS:
+            raise ValueError(f"unknown objective {self.objective!r}; one of {', '.join(METRICS)}")
 
     def candidates(self) -> list[dict[str, float]]:
-        names = POLICY_FAMILIES[self.family][1]
-        mesh = np.meshgrid(*[np.asarray(self.grid[n]) for n in names], indexing="ij")
-        out = [dict(zip(names, (float(m.flat[i]) for m in mesh))) for i in range(mesh[0].size)]
-        if self.family == "ss":
-            out = [c for c in out if c["S"] > c["s"]]
-        if self.family == "rq":
-            out = [c for c in out if c["Q"] > 0]
-        if not out:
-            raise ValueError(f"the search grid of {self.family} is empty")
-        return out
+        """Every valid grid point as ``{name: value}``."""
+        points, _ = grid_points(self.family, self.grid)
+        names = list(points)
+        return [dict(zip(names, (float(points[n][i]) for n in names))) for i in range(points[names[0]].size)]
 
     def __str__(self) -> str:
-        g = ",".join(f"{k}={min(v):g}:{max(v):g}" for k, v in self.grid.items())
-        return f"best:{self.family}:{g}"
+        g = ",".join(
+            f"{k}={min(v):g}:{max(v):g}" if isinstance(v, tuple) else f"{k}={v}" for k, v in self.grid.items()
+        )
+        floor = "" if self.fill_rate_min is None else f",fill_rate>={self.fill_rate_min:g}"
+        return f"best:{self.family}:{g}{floor}"
 
 
 def parse_policy(text: str) -> PolicySpec | SearchSpec:
     """``family:NAME=V,...`` (fixed) or ``best:family:NAME=LO:HI[:STEP],...`` (searched).
 
+    The fixed form is a policy spec (:func:`agents.specs.parse_policy`); the
+    searched form is ``best:`` and a grid of :func:`agents.search.parse_grid`.
+
     Examples:
         >>> parse_policy("ss:s=6,S=40")
-        PolicySpec(family='ss', values={'s': 6.0, 'S': 40.0})
+        PolicySpec(family='ss', values={'s': 6.0, 'S': 40.0}, options={})
         >>> len(parse_policy("best:base_stock:S=10:20").candidates())
         11
     """
     t = text.strip()
-    search = t.lower().startswith("best:")
-    if search:
-        t = t[5:]
-    if ":" not in t:
-        raise ValueError(f"policy must look like family:NAME=VALUE,..., got {text!r}")
-    family, body = t.split(":", 1)
-    family = family.strip().lower()
-    kv: dict[str, str] = {}
-    for part in body.split(","):
-        if not part.strip():
-            continue
-        if "=" not in part:
-            raise ValueError(f"policy parameters must be NAME=VALUE, got {part!r}")
-        k, v = part.split("=", 1)
-        kv[k.strip()] = v.strip()
-    if search:
-        return SearchSpec(family, {k: tuple(_grid_values(v)) for k, v in kv.items()})
-    try:
-        return PolicySpec(family, {k: float(v) for k, v in kv.items()})
-    except ValueError as exc:
-        raise ValueError(f"policy {text!r}: {exc}") from None
-
-
-def _batched_policy(family: str, cands: Sequence[dict[str, float]], reps: int) -> Any:
-    cls, names = POLICY_FAMILIES[family]
-    cols = [np.repeat(np.asarray([c[n] for c in cands], dtype=float), reps) for n in names]
-    return cls(*cols)
+    if not t.lower().startswith("best:"):
+        return PolicySpec.parse(t)
+    family, _, grid = t[5:].partition(":")
+    if not grid.strip():
+        raise ValueError(f"a searched policy must look like best:family:NAME=LO:HI,..., got {text!r}")
+    return SearchSpec(family, grid)
 
 
 def grid_search(
@@ -305,36 +238,34 @@ def grid_search(
     horizon: int,
     warmup: int = 0,
     seed: int | None = 0,
-    chunk_systems: int = 20000,
+    n_jobs: int = 1,
 ) -> pd.DataFrame:
     """Evaluate every candidate of ``spec`` under common random numbers.
 
-    All candidates see the same demand and lead-time draws (one batch per chunk
-    through :func:`inv_gym.evaluation.simulate`).
+    The search is :func:`agents.search.grid_search`: all candidates see the
+    same demand and lead-time draws (the draws :func:`~inv_gym.evaluation.evaluate`
+    uses with the same seed), in batched simulations.
 
     Returns:
-        One row per candidate: its parameters, and ``M`` / ``M_lo`` / ``M_hi``
-        (mean and 95% CI over replications) for cost, fill rate and the other
-        :data:`DEFAULT_METRICS`, plus ``feasible`` (the fill-rate floor).
+        One row per candidate, ranked (feasible first, then by the objective):
+        its parameters, ``spec``, ``feasible`` (the fill-rate floor) and, for
+        every metric M of :data:`inv_gym.evaluation.METRICS`, ``M`` / ``M_lo`` /
+        ``M_hi`` (mean and 95% CI over replications).
     """
-    cands = spec.candidates()
-    demand, lead = draw_paths(params, seed, reps, horizon + warmup)
-    per_chunk = max(1, chunk_systems // reps)
-    rows: list[dict[str, Any]] = []
-    for start in range(0, len(cands), per_chunk):
-        part = cands[start : start + per_chunk]
-        pol = _batched_policy(spec.family, part, reps)
-        sums = simulate(pol, params, demand, lead, warmup=warmup, copies=len(part))
-        per = metrics_from_sums(sums)
-        for i, c in enumerate(part):
-            row: dict[str, Any] = dict(c)
-            for m in DEFAULT_METRICS:
-                ci = mean_ci(per[m][i * reps : (i + 1) * reps])
-                row[m], row[f"{m}_lo"], row[f"{m}_hi"] = ci.mean, ci.ci_low, ci.ci_high
-            rows.append(row)
-    df = pd.DataFrame(rows)
-    df["feasible"] = True if spec.fill_rate_min is None else df["fill_rate"] >= spec.fill_rate_min - 1e-12
-    return df
+    res = search_grid(
+        spec.family,
+        spec.grid,
+        params,
+        reps=reps,
+        horizon=horizon,
+        warmup=warmup,
+        seed=seed,
+        min_fill_rate=spec.fill_rate_min,
+        objective=spec.objective.lstrip("-"),
+        progress=False,
+        n_jobs=n_jobs,
+    )
+    return res.table.rename(columns=lambda c: c.replace("_ci_low", "_lo").replace("_ci_high", "_hi"))
 
 
 def best_of(spec: SearchSpec, table: pd.DataFrame) -> PolicySpec | None:
@@ -346,7 +277,9 @@ def best_of(spec: SearchSpec, table: pd.DataFrame) -> PolicySpec | None:
     sign = -1.0 if spec.objective.startswith("-") else 1.0
     i = int(np.argmin(sign * feas[obj].to_numpy()))
     row = feas.iloc[i]
-    return PolicySpec(spec.family, {n: float(row[n]) for n in POLICY_FAMILIES[spec.family][1]})
+    fam = get_family(spec.family)
+    options = {k: v for k, v in spec.grid.items() if k not in fam.params}
+    return PolicySpec(spec.family, {n: float(row[n]) for n in fam.params}, options)
 
 
 # ---------------------------------------------------------------------------
@@ -649,15 +582,6 @@ def run_sweep(sweep: Sweep) -> pd.DataFrame:
 # ---------------------------------------------------------------------------
 
 
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def band(ax: Any, x: Any, df: pd.DataFrame, metric: str, label: str | None = None, **kw: Any) -> Any:
     """Plot ``metric`` against ``x`` with its 95% CI as a shaded band."""
     (line,) = ax.plot(x, df[metric], marker=kw.pop("marker", "o"), ms=kw.pop("ms", 3), label=label, **kw)
@@ -665,13 +589,6 @@ def band(ax: Any, x: Any, df: pd.DataFrame, metric: str, label: str | None = Non
     if lo in df and hi in df:
         ax.fill_between(x, df[lo], df[hi], color=line.get_color(), alpha=0.2, lw=0)
     return line
-
-
-def save_figure(fig: Any, path: str, dpi: int = 100) -> None:
-    """Save a figure atomically and close it."""
-    plt = _plt()
-    _atomic(path, lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png"), ".png.tmp")
-    plt.close(fig)
 
 
 def plot_curves(
@@ -685,7 +602,7 @@ def plot_curves(
     xlabel: str | None = None,
 ) -> None:
     """One panel per metric against ``x`` with CI bands (one line per ``group`` value)."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.4), squeeze=False)
     for ax, m in zip(axes[0], metrics):
         if group is None:
@@ -709,7 +626,7 @@ def plot_surface(
     df: pd.DataFrame, x: str, y: str, metric: str, path: str, *, title: str | None = None, ax: Any = None
 ) -> None:
     """A filled contour map of ``metric`` over the (x, y) grid."""
-    plt = _plt()
+    plt = pyplot()
     piv = df.pivot_table(index=y, columns=x, values=metric)
     own = ax is None
     if own:
