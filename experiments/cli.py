@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "experiments.commands.bandit",
     "experiments.commands.solve",
     "experiments.commands.study",
+    "experiments.commands.sweep",
 )
 
 

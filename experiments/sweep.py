@@ -77,6 +77,7 @@ __all__ = [
     "best_of",
     "Sweep",
     "run_sweep",
+    "point_files",
     "plot_curves",
     "plot_surface",
     "DEFAULT_METRICS",
@@ -339,8 +340,9 @@ def _lead_time(mean: float, scv: float) -> int | Distribution:
 def apply_vary(params: InventoryParams, name: str, value: Any) -> InventoryParams:
     """``params`` with one parameter changed (see the module docstring for ``name``).
 
-    Demand changes keep the family (``demand_mean`` keeps the SCV, ``demand_scv``
-    the mean; Poisson becomes negative binomial off SCV = 1/mean). Lead-time
+    Demand changes keep the family (``demand_mean`` keeps the SCV, except that a
+    Poisson stays Poisson; ``demand_scv`` keeps the mean, and Poisson becomes
+    negative binomial off SCV = 1/mean). Lead-time
     changes use ``round(gamma)`` lead times (an integer when the SCV is 0).
     """
     if name in PARAM_NAMES:
@@ -350,6 +352,8 @@ def apply_vary(params: InventoryParams, name: str, value: Any) -> InventoryParam
         return params.replace(**{name: v})
     d = params.demand
     if name == "demand_mean":
+        if isinstance(d, Poisson):  # its SCV is 1/mean: a new mean is a new Poisson
+            return params.replace(demand=Poisson(float(value)))
         m, s = _base_mean_scv(d)
         return params.replace(demand=_rebuild(d, float(value), s))
     if name == "demand_scv":
@@ -432,13 +436,27 @@ def _policy_obj(policy: Any) -> Any:
     return parse_policy(policy) if isinstance(policy, str) else policy
 
 
+def _policy_key(policy: Any) -> str:
+    if isinstance(policy, SearchSpec):
+        return repr(policy)  # the whole grid and the floor
+    return str(policy) if not callable(policy) else getattr(policy, "__qualname__", "")
+
+
+def point_files(sweep: Sweep) -> list[str]:
+    """The file of each point of ``sweep`` under ``out_dir/points/`` (written when the point is done)."""
+    if sweep.out_dir is None:
+        raise ValueError("the sweep has no out_dir")
+    pdir = os.path.join(sweep.out_dir, "points")
+    return [os.path.join(pdir, _point_key(pt, sweep) + ".json") for pt in sweep.points()]
+
+
 def _point_key(point: dict[str, Any], sweep: Sweep) -> str:
     desc = json.dumps(
         {
             "point": point,
             "env": sweep.env_id,
             "over": {k: str(v) for k, v in sweep.overrides.items()},
-            "policy": str(sweep.policy) if not callable(sweep.policy) else getattr(sweep.policy, "__qualname__", ""),
+            "policy": _policy_key(sweep.policy),
             "eval": [sweep.reps, sweep.horizon, sweep.warmup, sweep.seed],
             "metrics": list(sweep.metrics),
         },
@@ -539,12 +557,11 @@ def run_sweep(sweep: Sweep) -> pd.DataFrame:
     paths: list[str | None] = [None] * len(points)
     rows: list[dict[str, Any] | None] = [None] * len(points)
     if sweep.out_dir is not None:
-        pdir = os.path.join(sweep.out_dir, "points")
-        os.makedirs(pdir, exist_ok=True)
-        for i, pt in enumerate(points):
-            paths[i] = os.path.join(pdir, _point_key(pt, sweep) + ".json")
-            if os.path.exists(paths[i]):  # type: ignore[arg-type]
-                with open(paths[i]) as f:  # type: ignore[arg-type]
+        os.makedirs(os.path.join(sweep.out_dir, "points"), exist_ok=True)
+        for i, path in enumerate(point_files(sweep)):
+            paths[i] = path
+            if os.path.exists(path):
+                with open(path) as f:
                     rows[i] = json.load(f)
     todo = [i for i, r in enumerate(rows) if r is None]
     bar = None
