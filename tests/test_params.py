@@ -170,6 +170,21 @@ def test_scripted_demand_exhausted():
         env.step(0)
 
 
+@pytest.mark.parametrize("vector", [False, True])
+def test_reset_without_script_returns_to_random_draws(vector):
+    if vector:
+        env = gym.make_vec("inv_gym/Qr-v0", num_envs=2)
+        zero = np.zeros(2, dtype=np.int64)
+    else:
+        env = InventoryEnv(InventoryParams())
+        zero = 0
+    env.reset(seed=0, options={"demand": [1]})
+    env.step(zero)
+    env.reset()
+    for _ in range(3):
+        env.step(zero)  # random draws again, not the exhausted script
+
+
 def test_derived_quantities():
     p = InventoryParams(lead_time=2, shelf_life=3, finite_horizon=True, stockout="lost_sales")
     assert p.obs_names == ("inventory", "pipeline_1", "pipeline_2", "age_0", "age_1", "age_2", "period")

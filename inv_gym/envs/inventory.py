@@ -164,6 +164,38 @@ def order_from_action(
     return a.astype(np.float64)  # pragma: no cover (the compiled check accepted these)
 
 
+def _reset_draws(env: Any, seed: int | None, options: dict[str, Any] | None) -> float | None:
+    """Seed or script ``env``'s draws from ``reset``'s arguments (single and vector env alike).
+
+    A seed (or the first reset) restarts the draws; ``options={"demand": ...,
+    "lead_times": ...}`` scripts them for this episode, and a later reset without
+    a script returns to random draws. Returns the ``initial_inventory`` option
+    (validated) or None.
+    """
+    if seed is not None or not env._seeded:
+        ss = np.random.SeedSequence(seed if seed is not None else int(env.np_random.integers(2**63)))
+        env._stream.seed(ss)
+        env._seeded = True
+    options = dict(options or {})
+    init = options.pop("initial_inventory", None)
+    demand = options.pop("demand", None)
+    lead = options.pop("lead_times", None)
+    if options:
+        raise ValueError(f"unknown reset option(s) {sorted(options)}; allowed: demand, lead_times, initial_inventory")
+    if init is not None:
+        init = float(init)
+        capacity = env.params.capacity
+        if not math.isfinite(init) or init < 0 or (capacity is not None and init > capacity):
+            raise ValueError(f"initial_inventory must be in [0, {capacity or 'inf'}], got {init}")
+    if demand is not None:
+        env._stream.script(demand, lead)
+    elif lead is not None:
+        raise ValueError("lead_times can only be scripted together with demand")
+    elif env._stream.scripted:
+        env._stream.seed(np.random.SeedSequence(int(env.np_random.integers(2**63))))
+    return init
+
+
 class InventoryEnv(gym.Env):
     __doc__ = "Single-item inventory control as a Gymnasium environment.\n" + _ENV_DOC
 
@@ -210,26 +242,7 @@ class InventoryEnv(gym.Env):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
-        if seed is not None or not self._seeded:
-            ss = np.random.SeedSequence(seed if seed is not None else int(self.np_random.integers(2**63)))
-            self._stream.seed(ss)
-            self._seeded = True
-        options = dict(options or {})
-        init = options.pop("initial_inventory", None)
-        if init is not None:
-            init = float(init)
-            if not math.isfinite(init) or init < 0 or (self.params.capacity is not None and init > self.params.capacity):
-                raise ValueError(f"initial_inventory must be in [0, {self.params.capacity or 'inf'}], got {init}")
-        demand = options.pop("demand", None)
-        lead = options.pop("lead_times", None)
-        if options:
-            raise ValueError(f"unknown reset option(s) {sorted(options)}; allowed: demand, lead_times, initial_inventory")
-        if demand is not None:
-            self._stream.script(demand, lead)
-        elif lead is not None:
-            raise ValueError("lead_times can only be scripted together with demand")
-        elif self._stream.scripted:
-            self._stream.seed(np.random.SeedSequence(int(self.np_random.integers(2**63))))
+        init = _reset_draws(self, seed, options)
         self._state = initial_state(self.params, 1, init)
         self._t = 0
         self._needs_reset = False
@@ -333,27 +346,8 @@ class InventoryVectorEnv(VectorEnv):
             else:
                 raise ValueError("the native vector env takes one seed for the whole batch (an int)")
         super().reset(seed=seed)
-        if seed is not None or not self._seeded:
-            ss = np.random.SeedSequence(seed if seed is not None else int(self.np_random.integers(2**63)))
-            self._stream.seed(ss)
-            self._seeded = True
-        options = dict(options or {})
-        init = options.pop("initial_inventory", None)
-        demand = options.pop("demand", None)
-        lead = options.pop("lead_times", None)
-        if options:
-            raise ValueError(f"unknown reset option(s) {sorted(options)}; allowed: demand, lead_times, initial_inventory")
-        if demand is not None:
-            self._stream.script(demand, lead)
-        elif lead is not None:
-            raise ValueError("lead_times can only be scripted together with demand")
-        if init is not None:
-            init = float(init)
-            if not math.isfinite(init) or init < 0 or (self.params.capacity is not None and init > self.params.capacity):
-                raise ValueError(f"initial_inventory must be in [0, {self.params.capacity or 'inf'}], got {init}")
-            self._init_inv = init
-        else:
-            self._init_inv = self.params.initial_inventory
+        init = _reset_draws(self, seed, options)
+        self._init_inv = self.params.initial_inventory if init is None else init
         self._state = initial_state(self.params, self.num_envs, self._init_inv)
         self._steps[:] = 0
         self._autoreset[:] = False
