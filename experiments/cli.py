@@ -15,7 +15,6 @@ import sys
 #: subcommand modules, in the order ``--help`` lists them
 COMMAND_MODULES: tuple[str, ...] = (
     "experiments.commands.envs",
-    "experiments.commands.demo",
     "experiments.commands.train",
     "experiments.commands.benchmark",
     "experiments.commands.evaluate",
