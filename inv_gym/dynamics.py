@@ -171,27 +171,27 @@ def initial_state(params: InventoryParams, n: int, initial_inventory: float | np
 
 
 @numba.njit(cache=True, nogil=True)
-def _receive(row: np.ndarray, qty: float, p: np.ndarray, ev: np.ndarray) -> None:
-    """Receive ``qty`` into ``row``: fill backorders, then stock up to capacity."""
+def _receive(data: np.ndarray, i: int, qty: float, p: np.ndarray, events: np.ndarray) -> None:
+    """Receive ``qty`` into system ``i``: fill backorders, then stock up to capacity."""
     if qty <= 0.0:
         return
-    ev[2] += qty
-    fill = min(row[0], qty)
+    events[i, 2] += qty
+    fill = min(data[i, 0], qty)
     if fill > 0.0:
-        row[0] -= fill
-        ev[6] += fill
+        data[i, 0] -= fill
+        events[i, 6] += fill
         qty -= fill
     a = int(p[_P_A]) if p[_P_A] > 0 else 1
     total = 0.0
     for k in range(a):
-        total += row[2 + k]
+        total += data[i, 2 + k]
     space = p[_P_CAP] - total
     if space < 0.0:
         space = 0.0
     if qty > space:
-        ev[3] += qty - space
+        events[i, 3] += qty - space
         qty = space
-    row[2] += qty
+    data[i, 2] += qty
 
 
 @numba.njit(cache=True, nogil=True)
@@ -219,94 +219,93 @@ def _kernel(
     lost_mode = p[_P_LOST] > 0
     lifo = p[_P_LIFO] > 0
     one = p[_P_ONE] > 0
+    n_events = events.shape[1]
     for i in range(n):
-        row = data[i]
-        ev = events[i]
-        for j in range(ev.shape[0]):
-            ev[j] = 0.0
+        for j in range(n_events):
+            events[i, j] = 0.0
         # 2. order
         q = order[i]
         if one and q > 0.0:
             for j in range(npipe):
-                if row[2 + a + j] > 0.0:
+                if data[i, 2 + a + j] > 0.0:
                     q = 0.0
                     break
         if q > 0.0:
-            ev[0] = q
-            ev[1] = 1.0
-            ev[15] = kk
-            ev[16] = c * q
+            events[i, 0] = q
+            events[i, 1] = 1.0
+            events[i, 15] = kk
+            events[i, 16] = c * q
             li = lead[i]
             if li <= 0:
-                _receive(row, q, p, ev)
+                _receive(data, i, q, p, events)
             else:
-                row[2 + a + li - 1] += q
+                data[i, 2 + a + li - 1] += q
         # 3. demand
         d = demand[i]
-        ev[4] = d
+        events[i, 4] = d
         total = 0.0
         for k in range(a):
-            total += row[2 + k]
+            total += data[i, 2 + k]
         sold = d if d < total else total
-        ev[5] = sold
+        events[i, 5] = sold
         rem = sold
         if lifo:
             for k in range(a):
                 if rem <= 0.0:
                     break
-                take = row[2 + k] if row[2 + k] < rem else rem
-                row[2 + k] -= take
+                take = data[i, 2 + k] if data[i, 2 + k] < rem else rem
+                data[i, 2 + k] -= take
                 rem -= take
         else:
             for k in range(a - 1, -1, -1):
                 if rem <= 0.0:
                     break
-                take = row[2 + k] if row[2 + k] < rem else rem
-                row[2 + k] -= take
+                take = data[i, 2 + k] if data[i, 2 + k] < rem else rem
+                data[i, 2 + k] -= take
                 rem -= take
         short = d - sold
         if short > 0.0:
-            ev[11] = 1.0
+            events[i, 11] = 1.0
             if lost_mode:
-                ev[8] = short
+                events[i, 8] = short
             else:
-                ev[7] = short
-                row[0] += short
+                events[i, 7] = short
+                data[i, 0] += short
         # 4. ageing
         if perishable:
-            ev[9] = row[2 + a - 1]
+            events[i, 9] = data[i, 2 + a - 1]
             for k in range(a - 1, 0, -1):
-                row[2 + k] = row[2 + k - 1]
-            row[2] = 0.0
+                data[i, 2 + k] = data[i, 2 + k - 1]
+            data[i, 2] = 0.0
         # 5. costs on the end-of-period state
         oh = 0.0
         for k in range(a):
-            oh += row[2 + k]
-        ev[12] = oh
-        ev[13] = row[0]
-        ev[17] = h * oh
-        ev[18] = b * row[0]
-        ev[19] = pl * ev[8]
-        ev[20] = w * ev[9]
-        ev[21] = r * (sold + ev[6])
+            oh += data[i, 2 + k]
+        events[i, 12] = oh
+        events[i, 13] = data[i, 0]
+        events[i, 17] = h * oh
+        events[i, 18] = b * data[i, 0]
+        events[i, 19] = pl * events[i, 8]
+        events[i, 20] = w * events[i, 9]
+        events[i, 21] = r * (sold + events[i, 6])
         if last[i]:
-            ev[10] = oh
-            ev[22] = v * oh
+            events[i, 10] = oh
+            events[i, 22] = v * oh
             for k in range(a):
-                row[2 + k] = 0.0
-        ev[14] = ev[15] + ev[16]
-        ev[23] = ev[15] + ev[16] + ev[17] + ev[18] + ev[19] + ev[20]
+                data[i, 2 + k] = 0.0
+        events[i, 14] = events[i, 15] + events[i, 16]
+        events[i, 23] = events[i, 15] + events[i, 16] + events[i, 17] + events[i, 18] + events[i, 19] + events[i, 20]
         # 1. receipt at the start of period t + 1
         if npipe > 0:
-            arriving = row[2 + a]
+            arriving = data[i, 2 + a]
             for j in range(npipe - 1):
-                row[2 + a + j] = row[2 + a + j + 1]
-            row[2 + a + npipe - 1] = 0.0
-            _receive(row, arriving, p, ev)
+                data[i, 2 + a + j] = data[i, 2 + a + j + 1]
+            data[i, 2 + a + npipe - 1] = 0.0
+            _receive(data, i, arriving, p, events)
         # revenue of backorders filled by the receipt counts in this step
-        ev[21] = r * (sold + ev[6])
-        ev[24] = ev[21] + ev[22] - ev[23]
-        row[1] += 1.0
+        events[i, 21] = r * (sold + events[i, 6])
+        events[i, 24] = events[i, 21] + events[i, 22] - events[i, 23]
+        data[i, 1] += 1.0
 
 
 def step(
@@ -344,21 +343,20 @@ def _observe(
 ) -> None:
     n = data.shape[0]
     for i in range(n):
-        row = data[i]
         oh = 0.0
         for k in range(a):
-            oh += row[2 + k]
-        out[i, 0] = oh if lost else oh - row[0]
+            oh += data[i, 2 + k]
+        out[i, 0] = oh if lost else oh - data[i, 0]
         col = 1
         for j in range(npipe):
-            out[i, col] = row[2 + a + j]
+            out[i, col] = data[i, 2 + a + j]
             col += 1
         if perishable:
             for k in range(a):
-                out[i, col] = row[2 + k]
+                out[i, col] = data[i, 2 + k]
                 col += 1
         if finite:
-            out[i, col] = row[1]
+            out[i, col] = data[i, 1]
 
 
 def observe(params: InventoryParams, state: State, out: np.ndarray | None = None) -> np.ndarray:
