@@ -39,7 +39,16 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from inv_gym.dynamics import COST_COMPONENTS, EV, EVENTS, initial_state, kernel_params, observe, step
+from inv_gym.dynamics import (
+    COST_COMPONENTS,
+    EV,
+    EVENTS,
+    initial_state,
+    kernel_params,
+    observe,
+    observe_flags,
+    step_observe,
+)
 from inv_gym.envs.inventory import make_params, order_from_action
 from inv_gym.envs.streams import _demand_block, draw_lead_times, draw_paths, spawn_generators
 from inv_gym.params import InventoryParams
@@ -274,20 +283,24 @@ def simulate(
     events = np.empty((n, len(EVENTS)))
     acc = np.zeros((n, len(EVENTS)))
     last = np.zeros(n, dtype=np.bool_)
+    flags = observe_flags(params)
+    nxt = np.empty_like(obs)
+    observe(params, state, obs)
     for t in range(total):
-        observe(params, state, obs)
         orders = order_from_action(act(obs), params, False, n)
         d_t = d_rows[t] if copies == 1 else np.tile(d_rows[t], copies)
         l_t = l_rows[t] if copies == 1 else np.tile(l_rows[t], copies)
         if params.finite_horizon:
             last[:] = t == total - 1
-        step(p, state, orders, d_t, l_t, last, events)
+        # one compiled call: the kernel's step, then the next period's observation
+        step_observe(p, state, orders, d_t, l_t, last, events, flags, nxt)
         if t >= warmup:
             np.add(acc, events, out=acc)
         if on_period is not None:
             on_period(t, obs, orders, events)
         if progress is not None:
             progress(t)
+        obs, nxt = nxt, obs
     out = {name: acc[:, j] for j, name in enumerate(EVENTS)}
     out["periods"] = np.full(n, total - warmup, dtype=np.float64)
     return out
