@@ -50,7 +50,7 @@ class ObsLayout:
         """Net inventory (on hand under lost sales) plus everything on order, (N,)."""
         ip = obs[:, 0].astype(np.float64)
         if self.pipeline:
-            ip = ip + obs[:, self.pipeline[0] : self.pipeline[-1] + 1].sum(axis=1, dtype=np.float64)
+            ip += obs[:, self.pipeline[0] : self.pipeline[-1] + 1].sum(axis=1, dtype=np.float64)
         return ip
 
     def on_hand(self, obs: np.ndarray) -> np.ndarray:
@@ -126,9 +126,9 @@ class BasePolicy:
         obs = np.asarray(obs, dtype=np.float32)
         if obs.ndim == 1:
             obs = obs[None, :]
-        q = self.order(obs)
+        q = np.rint(self.order(obs))  # a fresh array: round and clip it in place
         self._advance()
-        return np.clip(np.rint(q), 0.0, self._largest_order(params))
+        return np.clip(q, 0.0, self._largest_order(params), out=q)
 
     def _largest_order(self, params: InventoryParams) -> float | np.ndarray:
         """The largest order the policy may place (override; default ``max_order``)."""
