@@ -10,6 +10,15 @@
   the last observation in ``info["terminal_observation"]`` and
   ``info["TimeLimit.truncated"] = True`` when an infinite-horizon episode is
   cut at the horizon, so SB3 bootstraps the value of truncated episodes.
+* :func:`up_to_levels` and :func:`orders_from_levels`: the optional
+  order-up-to action parametrization (``action_map="order_up_to"``): action k
+  asks to raise the inventory position to k units, so the order is
+  ``clip(k - inventory position, 0, max_order)``. Every order the model's own
+  action space allows stays reachable (k = inventory position + q), but the
+  classical optimum of a backorder model (a constant or two-level target) is
+  a constant action instead of a function of the state. The env's own action
+  is computed from the observation, so the trained policy is evaluated on the
+  model's own action space (:class:`agents.ppo.SB3Policy` applies the map).
 * :class:`ScaleObservation`: the same scaling as a Gymnasium wrapper, for the
   ``DummyVecEnv`` path over :class:`inv_gym.envs.InventoryEnv`.
 * :class:`TqdmCallback`: a progress bar (tqdm) over training timesteps.
@@ -17,6 +26,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,11 +36,24 @@ from gymnasium import spaces
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnv
 
+from agents.base import ObsLayout
 from inv_gym.dynamics import EV, EVENTS, initial_state, kernel_params, observe, step
 from inv_gym.envs import DrawStream, order_from_action
 from inv_gym.params import InventoryParams
 
-__all__ = ["obs_scale", "InventorySB3VecEnv", "ScaleObservation", "TqdmCallback"]
+__all__ = [
+    "ACTION_MAPS",
+    "obs_scale",
+    "up_to_levels",
+    "orders_from_levels",
+    "InventorySB3VecEnv",
+    "ScaleObservation",
+    "TqdmCallback",
+]
+
+#: How the agent's action becomes an order: the model's own (``order``: the
+#: order quantity) or an order-up-to level of the inventory position.
+ACTION_MAPS: tuple[str, ...] = ("order", "order_up_to")
 
 
 def obs_scale(params: InventoryParams) -> np.ndarray:
@@ -50,6 +73,37 @@ def obs_scale(params: InventoryParams) -> np.ndarray:
         else:  # period
             out.append(max(float(params.horizon), 1.0))
     return np.asarray(out, dtype=np.float32)
+
+
+def up_to_levels(params: InventoryParams) -> int:
+    """Number of order-up-to levels (0, 1, ..., n - 1 units).
+
+    ``max_order + 1`` plus the mean demand over the mean lead time plus one
+    period (rounded up), so a target above ``max_order`` is reachable when the
+    pipeline holds stock.
+    """
+    mu = max(float(params.demand.mean), 0.0)
+    return int(params.max_order) + 1 + int(math.ceil(mu * (params.mean_lead_time + 1.0)))
+
+
+def orders_from_levels(
+    levels: np.ndarray, obs: np.ndarray, params: InventoryParams, layout: ObsLayout | None = None
+) -> np.ndarray:
+    """Orders (N,) float64 that raise the inventory position of ``obs`` (raw, unscaled) to ``levels``.
+
+    ``clip(level - (net inventory + pipeline), 0, max_order)``, rounded to whole units.
+    """
+    layout = layout or ObsLayout(params)
+    ip = layout.inventory_position(np.asarray(obs, dtype=np.float32))
+    lv = np.asarray(levels, dtype=np.float64).reshape(ip.shape[0], -1)[:, 0]
+    return np.clip(np.rint(lv - ip), 0.0, float(params.max_order))
+
+
+def levels_from_continuous(a: np.ndarray, params: InventoryParams) -> np.ndarray:
+    """A continuous action in [-1, 1] as an order-up-to level in [0, ``up_to_levels - 1``]."""
+    n = up_to_levels(params)
+    a = np.asarray(a, dtype=np.float64).reshape(-1)
+    return np.round((np.clip(a, -1.0, 1.0) + 1.0) * 0.5 * (n - 1))
 
 
 def _scaled_space(params: InventoryParams, scale: np.ndarray) -> spaces.Box:
@@ -85,6 +139,9 @@ class InventorySB3VecEnv(VecEnv):
         continuous: act in ``Box(-1, 1, (1,))`` instead of ``Discrete(max_order + 1)``.
         scale: observation divisors, or None for :func:`obs_scale`.
         reward_scale: factor applied to the rewards SB3 sees.
+        action_map: ``order`` (the model's own action: the order quantity) or
+            ``order_up_to`` (``Discrete(up_to_levels)``, or the Box [-1, 1] scaled
+            to those levels; see :func:`orders_from_levels`).
     """
 
     render_mode: str | None = None
@@ -98,7 +155,10 @@ class InventorySB3VecEnv(VecEnv):
         continuous: bool = False,
         scale: np.ndarray | None = None,
         reward_scale: float = 1.0,
+        action_map: str = "order",
     ) -> None:
+        if action_map not in ACTION_MAPS:
+            raise ValueError(f"action_map must be one of {', '.join(ACTION_MAPS)}, got {action_map!r}")
         if isinstance(num_envs, bool) or int(num_envs) != num_envs or num_envs < 1:
             raise ValueError(f"num_envs must be an integer >= 1, got {num_envs!r}")
         self.params = params
@@ -107,8 +167,12 @@ class InventorySB3VecEnv(VecEnv):
         if self.scale.shape != (params.obs_dim,) or np.any(self.scale <= 0):
             raise ValueError(f"scale must be {params.obs_dim} positive numbers, got {self.scale}")
         self.reward_scale = float(reward_scale)
+        self.action_map = action_map
+        self._layout = ObsLayout(params)
         if self.continuous:
             action_space: spaces.Space = spaces.Box(-1.0, 1.0, (1,), dtype=np.float32)
+        elif action_map == "order_up_to":
+            action_space = spaces.Discrete(up_to_levels(params))
         else:
             action_space = spaces.Discrete(params.max_order + 1)
         super().__init__(int(num_envs), _scaled_space(params, self.scale), action_space)
@@ -150,7 +214,12 @@ class InventorySB3VecEnv(VecEnv):
         n = self.num_envs
         if self._actions is None:
             raise RuntimeError("step_async() must be called before step_wait()")
-        order = order_from_action(self._actions, self.params, self.continuous, n)
+        if self.action_map == "order_up_to":
+            a = np.asarray(self._actions)
+            levels = levels_from_continuous(a, self.params) if self.continuous else a.reshape(n)
+            order = orders_from_levels(levels, self._raw, self.params, self._layout)
+        else:
+            order = order_from_action(self._actions, self.params, self.continuous, n)
         self._actions = None
         demand, lead = self._stream.next()
         self._steps += 1

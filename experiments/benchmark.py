@@ -66,6 +66,8 @@ __all__ = [
     "BANDIT_ARMS",
     "ROW_FUNCTIONS",
     "ZIPKIN_OPTIMA",
+    "PPO_TIMESTEPS_CAP",
+    "ppo_timesteps",
     "quick_config",
     "full_config",
     "suite_instances",
@@ -143,6 +145,13 @@ BANDIT_ARMS: dict[str, tuple[str, str]] = {
     "inv_gym/StochasticLeadTime-v0": ("ss", "s=5:35:5,S=20:80:10"),
     "inv_gym/ConcreteMixers-v0": ("periodic", "T=1:10,S=11"),
 }
+
+
+#: Largest PPO budget per registered id, whatever ``ppo_timesteps`` says. The
+#: newsvendor is one period (a contextual bandit): it reaches the critical
+#: fractile within 80,000 steps, and its update-heavy settings (16 copies x 32
+#: steps per rollout) make each step several times dearer than elsewhere.
+PPO_TIMESTEPS_CAP: dict[str, int] = {"inv_gym/Newsvendor-v0": 100_000}
 
 
 @dataclass
@@ -445,20 +454,28 @@ def row_bandit(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dic
     return out
 
 
+def ppo_timesteps(env_id: str, cfg: BenchmarkConfig) -> int:
+    """The PPO budget of an id: ``cfg.ppo_timesteps``, capped by :data:`PPO_TIMESTEPS_CAP`."""
+    return min(int(cfg.ppo_timesteps), PPO_TIMESTEPS_CAP.get(env_id, int(cfg.ppo_timesteps)))
+
+
 def row_ppo(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[str, Any]:
     """PPO trained with :func:`agents.ppo.train` for one seed."""
     from agents.ppo import train
 
     inst = INSTANCES[task.instance]
+    steps = ppo_timesteps(inst.env_id, cfg)
     kwargs = dict(cfg.ppo_kwargs)
-    kwargs.setdefault("eval_every", max(1, cfg.ppo_timesteps // max(1, cfg.curve_points)))
-    agent = train(
-        inst.env_id, algo="ppo", timesteps=cfg.ppo_timesteps, seed=task.seed, overrides=dict(inst.overrides), **kwargs
-    )
+    kwargs.setdefault("eval_every", max(1, steps // max(1, cfg.curve_points)))
+    agent = train(inst.env_id, algo="ppo", timesteps=steps, seed=task.seed, overrides=dict(inst.overrides), **kwargs)
     out = _score(agent.policy(), params, cfg)
     out.update(
         method="PPO (stable-baselines3)",
-        policy={"train_horizon": agent.config.train_horizon, "gamma": agent.config.gamma},
+        policy={
+            "train_horizon": agent.config.train_horizon,
+            "gamma": agent.config.gamma,
+            "action_map": agent.config.action_map,
+        },
         train_steps=int(agent.model.num_timesteps),
         curve=agent.curve,
         train_time=agent.train_time,
@@ -487,6 +504,13 @@ def _fingerprint(task: Task, cfg: BenchmarkConfig) -> str:
     inst = INSTANCES[task.instance]
     prefixes = ("eval_",) + _ROW_SETTINGS.get(task.agent, ())
     settings = {k: v for k, v in cfg.task_settings().items() if k.startswith(prefixes)}
+    if task.agent == "ppo":
+        # the per-id training defaults and the budget cap are part of a PPO task's
+        # result: changing them reruns the task instead of reusing a stale one
+        from agents.ppo import ALGO_DEFAULTS, ENV_DEFAULTS
+
+        settings["ppo_defaults"] = {"algo": ALGO_DEFAULTS["ppo"], "env": ENV_DEFAULTS.get(inst.env_id, {})}
+        settings["ppo_steps"] = ppo_timesteps(inst.env_id, cfg)
     blob = json.dumps(
         {"task": asdict(task), "instance": asdict(inst), "settings": settings}, sort_keys=True, default=str
     )
