@@ -39,6 +39,14 @@ t = 0, T, 2T, ... (t = 0 orders nothing: the store starts full).
   ordering cost but it never delivers. Column ``no_last_order`` measures the
   same policies without ordering in the last period (t = 24).
 
+Resuming: each (T, variant) -- the month with the spreadsheet's extra order,
+the month without the last order, the long run -- and each bandit is a unit
+stored under ``<out>/concrete_mixers/units/`` with a fingerprint of its
+settings (:mod:`experiments.checkpoint`). A rerun loads the units whose
+settings are unchanged and computes only the missing or changed ones, so an
+interrupted run resumes; the table, summary and figure are rebuilt from the
+units every time. ``--fresh`` recomputes every unit.
+
 Usage::
 
     inv-gym concrete-mixers --mode quick
@@ -51,7 +59,6 @@ import argparse
 import dataclasses
 import math
 import os
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +68,7 @@ import pandas as pd
 from agents.bandit import UCB1, EpsilonGreedy, PolicyArms, ThompsonSampling, run_bandit
 from agents.base import BasePolicy
 from agents.heuristics import PeriodicReview
+from experiments.checkpoint import Checkpoints
 from experiments.epsilon_comparison import MODES, config_for_mode
 from experiments.io import pyplot, save_figure, write_csv, write_json
 from inv_gym.dynamics import EV
@@ -129,6 +137,8 @@ class Config:
         seed: seed of every draw (common demand across T and conventions).
         out_dir: outputs go to ``out_dir/concrete_mixers/``.
         progress: print the table.
+        fresh: recompute every unit instead of loading the stored ones (not
+            recorded in ``summary.json``: it does not change the results).
     """
 
     mode: str = "default"
@@ -145,6 +155,7 @@ class Config:
     seed: int = 0
     out_dir: str = "results"
     progress: bool = True
+    fresh: bool = False
 
     MODE_SIZES = {
         "tiny": dict(reps=200, long_run_months=40, long_run_reps=4, bandit_iterations=20, bandit_runs=4),
@@ -172,7 +183,7 @@ class Config:
         return os.path.join(self.out_dir, "concrete_mixers")
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {k: v for k, v in dataclasses.asdict(self).items() if k != "fresh"}
 
 
 @dataclass
@@ -222,70 +233,130 @@ def _spreadsheet_costs(policy: BasePolicy, params: InventoryParams, demand: np.n
     return month, month + extra
 
 
-def main(cfg: Config | None = None) -> Result:
-    """Run the study; write ``table.csv``, ``bandits.csv``, ``summary.json`` and ``concrete_mixers.png``."""
-    cfg = cfg or Config()
-    t0 = time.perf_counter()
+VARIANTS = ("month", "no_last_order", "long_run")
+
+
+def evaluate_variant(variant: str, T: int, cfg: Config, draws: Any) -> dict[str, float]:
+    """One unit of the table: the columns of review period ``T`` under one variant.
+
+    ``month``: the 25-day month (suite convention) with orders and lost sales per
+    month, and the spreadsheet's month plus the evening-of-day-25 order on the
+    same draws; ``no_last_order``: the month without an order at t = 24;
+    ``long_run``: the infinite-horizon cost per 25 days. ``draws()`` returns the
+    common (reps, 26) demand and lead times of the month plus one day.
+    """
     params = preset_params(ENV_ID)
     days = params.horizon
-    demand26, lead26 = draw_paths(params.replace(horizon=days + 1), cfg.seed, cfg.reps, days + 1)
-    demand, lead = demand26[:, :days], lead26[:, :days]
-    long_params = params.replace(finite_horizon=False, horizon=DAYS_PER_MONTH * cfg.long_run_months)
-    rows = []
-    for T in cfg.review_periods:
-        pol = PeriodicReview(T, cfg.order_up_to, basis=cfg.basis)
-        ev = evaluate(pol, params, reps=cfg.reps, demand=demand, lead_times=lead)
-        ev_no_last = evaluate(NoLastPeriodOrder(pol), params, reps=cfg.reps, demand=demand, lead_times=lead)
-        month, sheet = _spreadsheet_costs(pol, params, demand26, lead26)
-        if not np.allclose(month, ev.per_replication["cost_per_episode"]):
-            raise RuntimeError("the month plus one day does not reproduce the month's cost")
+    pol = PeriodicReview(T, cfg.order_up_to, basis=cfg.basis)
+    if variant == "long_run":
         ev_long = evaluate(
             pol,
-            long_params,
+            params.replace(finite_horizon=False, horizon=DAYS_PER_MONTH * cfg.long_run_months),
             reps=cfg.long_run_reps,
             horizon=DAYS_PER_MONTH * cfg.long_run_months,
             warmup=DAYS_PER_MONTH * cfg.warmup_months,
             seed=cfg.seed + 1,
         )
-        rows.append(
-            {
-                "T": T,
-                **_ci("monthly_cost", ev["cost_per_episode"]),
-                "orders_per_month": ev["orders_placed"].mean * days,
-                "lost_per_month": ev["lost_units"].mean * days,
-                **_ci("no_last_order", ev_no_last["cost_per_episode"]),
-                **_ci("spreadsheet", mean_ci(sheet)),
-                **_ci("long_run_month", ev_long["cost_per_period"], DAYS_PER_MONTH),
-                "long_run_orders_per_month": ev_long["orders_placed"].mean * DAYS_PER_MONTH,
-            }
-        )
+        return {
+            **_ci("long_run_month", ev_long["cost_per_period"], DAYS_PER_MONTH),
+            "long_run_orders_per_month": ev_long["orders_placed"].mean * DAYS_PER_MONTH,
+        }
+    demand26, lead26 = draws()
+    demand, lead = demand26[:, :days], lead26[:, :days]
+    if variant == "no_last_order":
+        ev_no_last = evaluate(NoLastPeriodOrder(pol), params, reps=cfg.reps, demand=demand, lead_times=lead)
+        return _ci("no_last_order", ev_no_last["cost_per_episode"])
+    ev = evaluate(pol, params, reps=cfg.reps, demand=demand, lead_times=lead)
+    month, sheet = _spreadsheet_costs(pol, params, demand26, lead26)
+    if not np.allclose(month, ev.per_replication["cost_per_episode"]):
+        raise RuntimeError("the month plus one day does not reproduce the month's cost")
+    return {
+        **_ci("monthly_cost", ev["cost_per_episode"]),
+        "orders_per_month": ev["orders_placed"].mean * days,
+        "lost_per_month": ev["lost_units"].mean * days,
+        **_ci("spreadsheet", mean_ci(sheet)),
+    }
+
+
+def bandit_picks(bandit: Any, arms: PolicyArms, cfg: Config) -> dict[str, np.ndarray]:
+    """One bandit's runs (a unit): per arm its pull share, runs picking it and pooled estimate; the most-pulled arm."""
+    res = run_bandit(preset_params(ENV_ID), arms, bandit, iterations=cfg.bandit_iterations, seed=cfg.seed + 3)
+    return {
+        "pull_share": res.pulls / res.pulls.sum(),
+        "runs_picking": np.bincount(res.picks(), minlength=arms.n_arms),
+        "estimates": res.pooled_estimates,
+        "most_pulled": np.array(res.best_arm_index()),
+    }
+
+
+def main(cfg: Config | None = None) -> Result:
+    """Run the study; write ``table.csv``, ``bandits.csv``, ``summary.json`` and ``concrete_mixers.png``.
+
+    Each (T, variant) of :data:`VARIANTS` and each bandit is a unit stored under
+    ``concrete_mixers/units/`` (:mod:`experiments.checkpoint`): a rerun with the
+    same settings loads it, so an interrupted run resumes.
+    """
+    cfg = cfg or Config()
+    params = preset_params(ENV_ID)
+    days = params.horizon
+    ck = Checkpoints(cfg.directory, fresh=cfg.fresh)
+    common = {"params": repr(params), "S": cfg.order_up_to, "basis": cfg.basis, "seed": cfg.seed}
+    sizes = {
+        "month": {"reps": cfg.reps},
+        "no_last_order": {"reps": cfg.reps},
+        "long_run": {"months": cfg.long_run_months, "warmup": cfg.warmup_months, "reps": cfg.long_run_reps},
+    }
+    paths: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def draws() -> tuple[np.ndarray, np.ndarray]:  # drawn once, when a unit needs them
+        if not paths:
+            paths.append(draw_paths(params.replace(horizon=days + 1), cfg.seed, cfg.reps, days + 1))
+        return paths[0]
+
+    rows = []
+    for T in cfg.review_periods:
+        row: dict[str, Any] = {"T": T}
+        for v in VARIANTS:
+            row.update(
+                ck.unit(
+                    f"T{T}_{v}",
+                    {**common, **sizes[v], "variant": v, "T": T},
+                    lambda v=v, T=T: evaluate_variant(v, T, cfg, draws),
+                )
+            )
+        rows.append(row)
     table = pd.DataFrame(rows)
     table["order_in_last_period"] = ((days - 1) % table["T"] == 0).astype(bool)
     table["spreadsheet_charges_day_25_evening"] = (days % table["T"] == 0).astype(bool)
-    t_sim = time.perf_counter() - t0
+    t_sim = sum(ck.seconds.values())
 
     # the bandits' picks: ten arms, one month per pull
     arms = PolicyArms("periodic", {"T": list(cfg.review_periods), "S": [cfg.order_up_to]}, basis=cfg.basis)
     root = np.random.SeedSequence([cfg.seed, 2])
     seeds = root.spawn(3)
     bandits = {
-        f"epsilon_greedy({cfg.epsilon:g})": EpsilonGreedy(arms.n_arms, cfg.epsilon, runs=cfg.bandit_runs, seed=seeds[0]),
-        "ucb1(auto)": UCB1(arms.n_arms, c="auto", runs=cfg.bandit_runs, seed=seeds[1]),
-        "thompson": ThompsonSampling(arms.n_arms, runs=cfg.bandit_runs, seed=seeds[2]),
+        f"epsilon_greedy({cfg.epsilon:g})": lambda: EpsilonGreedy(
+            arms.n_arms, cfg.epsilon, runs=cfg.bandit_runs, seed=seeds[0]
+        ),
+        "ucb1(auto)": lambda: UCB1(arms.n_arms, c="auto", runs=cfg.bandit_runs, seed=seeds[1]),
+        "thompson": lambda: ThompsonSampling(arms.n_arms, runs=cfg.bandit_runs, seed=seeds[2]),
     }
     brow = []
     picks: dict[str, Any] = {}
-    for name, b in bandits.items():
-        res = run_bandit(params, arms, b, iterations=cfg.bandit_iterations, seed=cfg.seed + 3)
-        pulls = res.pulls / res.pulls.sum()
-        picked = np.bincount(res.picks(), minlength=arms.n_arms)
-        est = res.pooled_estimates
+    for k, (name, make) in enumerate(bandits.items()):
+        b = ck.unit(
+            f"bandit_{k}",
+            {**common, "algo": name, "T": list(cfg.review_periods)}
+            | {"iterations": cfg.bandit_iterations, "runs": cfg.bandit_runs},
+            lambda make=make: bandit_picks(make(), arms, cfg),
+        )
+        picked, est = b["runs_picking"], b["estimates"]
         for i in range(arms.n_arms):
             brow.append(
                 {
                     "algo": name,
                     "T": arms.arm(i)["T"],
-                    "pull_share": pulls[i],
+                    "pull_share": b["pull_share"][i],
                     "runs_picking": int(picked[i]),
                     "estimated_monthly_cost": -est[i] if math.isfinite(est[i]) else math.nan,
                 }
@@ -294,7 +365,7 @@ def main(cfg: Config | None = None) -> Result:
         picks[name] = {
             "pick": arms.arm(modal)["T"],
             "share_of_runs": float(picked[modal] / cfg.bandit_runs),
-            "most_pulled": arms.arm(res.best_arm_index())["T"],
+            "most_pulled": arms.arm(int(b["most_pulled"]))["T"],
         }
     btable = pd.DataFrame(brow)
 
@@ -312,7 +383,7 @@ def main(cfg: Config | None = None) -> Result:
             "long_run_month": best("long_run_month"),
         },
         "bandit_picks": picks,
-        "seconds": {"simulation": t_sim, "total": time.perf_counter() - t0},
+        "seconds": {"simulation": t_sim, "total": sum(ck.seconds.values())},
         "config": cfg.to_dict(),
     }
     d = cfg.directory
@@ -373,10 +444,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epsilon", type=float, default=0.1, help="epsilon of the epsilon-greedy bandit (default 0.1)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", default="results", help="output root (default results/)")
+    p.add_argument("--fresh", action="store_true", help="recompute every unit instead of resuming from the stored ones")
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    return Config.for_mode(args.mode, basis=args.basis, epsilon=args.epsilon, seed=args.seed, out_dir=args.out)
+    return Config.for_mode(
+        args.mode, basis=args.basis, epsilon=args.epsilon, seed=args.seed, out_dir=args.out, fresh=args.fresh
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ For each scenario (an env id and a grid of policy arms) and each epsilon, R
 independent epsilon-greedy runs pull arms for N iterations; a pull runs one
 episode of the env under the arm's policy and the reward is minus its cost
 (per period for the infinite-horizon ``Qr-v0``, per 25-day month for the
-finite-horizon ``ConcreteMixers-v0``). Every epsilon and run advances in one
+finite-horizon ``ConcreteMixers-v0``). The R runs of an epsilon advance in one
 batched simulation per iteration (:func:`agents.bandit.run_bandit`), and run r
 of every epsilon sees the same demand (common random numbers across epsilons).
 
@@ -41,6 +41,14 @@ Scenarios:
   order: an order never overflows the room for 11; the period is observed, so
   reviews fall on t = 0, T, 2T, ...).
 
+Resuming: the arms' true values and the runs of each epsilon are units stored
+under ``<out>/epsilon_comparison/<scenario>/units/`` (``true_values.npz``,
+``epsilon_<eps>.npz``) with a fingerprint of their settings
+(:mod:`experiments.checkpoint`). A rerun loads the units whose settings are
+unchanged and computes only the missing or changed ones, so an interrupted run
+resumes at the epsilon it was computing; the CSVs, summary and figure are
+rebuilt from the units every time. ``--fresh`` recomputes every unit.
+
 Usage::
 
     inv-gym epsilon-comparison --mode quick            # the figures of docs/bandits.md
@@ -62,12 +70,13 @@ import pandas as pd
 from scipy import stats
 
 from agents.bandit import EpsilonGreedy, PolicyArms, run_bandit
+from experiments.checkpoint import Checkpoints
 from experiments.io import pyplot, save_figure, write_csv, write_json
 from inv_gym.evaluation import evaluate
 from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
 
-__all__ = ["Config", "Scenario", "SCENARIOS", "ScenarioResult", "main", "arm_values", "config_for_mode"]
+__all__ = ["Config", "Scenario", "SCENARIOS", "ScenarioResult", "main", "arm_values", "epsilon_runs", "config_for_mode"]
 
 MODES = ("tiny", "quick", "default")
 
@@ -146,6 +155,8 @@ class Config:
             the bandits' and the evaluator's streams are derived from it.
         out_dir: outputs go to ``out_dir/epsilon_comparison/<scenario>/``.
         progress: print a line per scenario.
+        fresh: recompute every unit instead of loading the stored ones (not
+            recorded in ``summary.json``: it does not change the results).
     """
 
     mode: str = "default"
@@ -159,6 +170,7 @@ class Config:
     seed: int = 0
     out_dir: str = "results"
     progress: bool = True
+    fresh: bool = False
 
     MODE_SIZES = {
         "tiny": dict(iterations=12, runs=4, horizon=30, true_reps=20, smooth=1, epsilons=(0.0, 0.1)),
@@ -186,7 +198,7 @@ class Config:
         return os.path.join(self.out_dir, "epsilon_comparison", scenario)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {k: v for k, v in dataclasses.asdict(self).items() if k != "fresh"}
 
 
 @dataclass
@@ -231,6 +243,22 @@ def arm_values(
     return means, half
 
 
+def epsilon_runs(
+    params: InventoryParams, arms: PolicyArms, epsilon: float, *, runs: int, iterations: int, seed: int
+) -> dict[str, np.ndarray]:
+    """``runs`` epsilon-greedy runs of one epsilon: arrays ``choices`` and ``rewards`` (N, R) and ``picks`` (R,).
+
+    Run r sees demand path r of :func:`agents.bandit.run_bandit` with ``seed``
+    (the same for every epsilon); the bandit's own stream is derived from the
+    seed and the epsilon's value, so each epsilon is a unit of its own.
+    """
+    bandit = EpsilonGreedy(
+        arms.n_arms, epsilon, initial=0.0, runs=runs, seed=np.random.SeedSequence([seed, 1, round(epsilon * 10**6)])
+    )
+    res = run_bandit(params, arms, bandit, iterations=iterations, seed=seed, paths=runs)
+    return {"choices": res.choices, "rewards": res.rewards, "picks": res.picks()}
+
+
 def _band(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean over axis 1 and its 95% Student-t band."""
     n = x.shape[1]
@@ -268,28 +296,33 @@ def run_scenario(name: str, cfg: Config) -> ScenarioResult:
     arms = PolicyArms(sc.family, sc.grid)
     eps = np.asarray(cfg.epsilons, dtype=np.float64)
     e_n, r = eps.size, cfg.runs
-    t0 = time.perf_counter()
-    values, half = arm_values(params, arms, horizon=horizon, reps=cfg.true_reps, seed=cfg.seed + 1)
-    t_values = time.perf_counter() - t0
+    ck = Checkpoints(cfg.directory(name), fresh=cfg.fresh)
+    model = {"params": repr(params), "family": sc.family, "grid": sc.grid, "horizon": horizon}
+    true = ck.unit(
+        "true_values",
+        {**model, "reps": cfg.true_reps, "seed": cfg.seed + 1},
+        lambda: dict(
+            zip(("values", "half"), arm_values(params, arms, horizon=horizon, reps=cfg.true_reps, seed=cfg.seed + 1))
+        ),
+    )
+    values, half = true["values"], true["half"]
     best = int(values.argmax())
     optimum = exact_optimum(params) if sc.known_optimum else None
     v_opt = -optimum["cost_per_period"] if optimum is not None else math.nan
-
-    # every (epsilon, run) is one system: system e * R + r uses demand path r
-    bandit = EpsilonGreedy(
-        arms.n_arms, np.repeat(eps, r), initial=0.0, runs=e_n * r, seed=np.random.SeedSequence([cfg.seed, 1])
-    )
-    t1 = time.perf_counter()
-    res = run_bandit(params, arms, bandit, iterations=cfg.iterations, seed=cfg.seed, paths=r)
-    t_bandit = time.perf_counter() - t1
+    runs = [
+        ck.unit(
+            f"epsilon_{e:g}",
+            {**model, "epsilon": float(e), "runs": r, "iterations": cfg.iterations, "seed": cfg.seed},
+            lambda e=e: epsilon_runs(params, arms, float(e), runs=r, iterations=cfg.iterations, seed=cfg.seed),
+        )
+        for e in eps
+    ]
     it = np.arange(1, cfg.iterations + 1)
     rows = []
     summary_eps = []
     pulls_share = {}
     for e in range(e_n):
-        cols = slice(e * r, (e + 1) * r)
-        ch = res.choices[:, cols]  # (N, R)
-        rew = res.rewards[:, cols]
+        ch, rew = runs[e]["choices"], runs[e]["rewards"]  # (N, R)
         gap = values[best] - values[ch]  # (N, R) pseudo-regret per pull
         reg = np.cumsum(gap, axis=0)
         rm, rlo, rhi = _band(rew)
@@ -326,7 +359,7 @@ def run_scenario(name: str, cfg: Config) -> ScenarioResult:
                 "final_regret_best_ci": [float(glo[-1]), float(ghi[-1])],
                 "final_regret_opt": None if optimum is None else float(om[-1]),
                 "best_share_last_10pct": float(share[-tail:].mean()),
-                "runs_picking_best": float((res.picks()[cols] == best).mean()),
+                "runs_picking_best": float((runs[e]["picks"] == best).mean()),
             }
         )
         pulls_share[f"pull_share_eps_{eps[e]:g}"] = np.bincount(ch.ravel(), minlength=arms.n_arms) / ch.size
@@ -352,7 +385,10 @@ def run_scenario(name: str, cfg: Config) -> ScenarioResult:
         "best_value_half_width": float(half[best]),
         "optimum": optimum,
         "epsilons": summary_eps,
-        "seconds": {"true_values": t_values, "bandits": t_bandit},
+        "seconds": {
+            "true_values": ck.seconds["true_values"],
+            "bandits": sum(ck.seconds[f"epsilon_{e:g}"] for e in eps),
+        },
         "config": cfg.to_dict(),
     }
     files = [
@@ -436,10 +472,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", type=int, default=None, help="independent runs per epsilon")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", default="results", help="output root (default results/)")
+    p.add_argument("--fresh", action="store_true", help="recompute every unit instead of resuming from the stored ones")
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    changes: dict[str, Any] = {"seed": args.seed, "out_dir": args.out}
+    changes: dict[str, Any] = {"seed": args.seed, "out_dir": args.out, "fresh": args.fresh}
     if args.scenario:
         changes["scenarios"] = tuple(args.scenario)
     if args.epsilons:

@@ -3,6 +3,12 @@
 ``inv-gym study --list`` names the studies. ``--tiny`` runs the test-sized
 version, ``--quick`` the gallery-sized one; without either, the full study.
 Outputs go to ``OUT/NAME/`` (default ``results/NAME/``).
+
+Resuming: the sweeps' points and the other expensive pieces (grid searches,
+long simulations) are stored under ``OUT/NAME/units/`` with a fingerprint of
+their settings; rerunning the same command loads them and computes only what is
+missing or changed, so an interrupted study resumes. The CSVs, figures and
+summary are rebuilt every time. ``--fresh`` recomputes everything.
 """
 
 from __future__ import annotations
@@ -11,7 +17,12 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("study", help="run a classic study (figures and data); --list names them", description=__doc__)
+    p = sub.add_parser(
+        "study",
+        help="run a classic study (figures and data); --list names them",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("name", nargs="?", metavar="NAME", help="the study (see --list)")
     p.add_argument("--list", action="store_true", help="list the studies and exit")
     size = p.add_mutually_exclusive_group()
@@ -21,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="joblib workers for the sweeps (default 1)")
     p.add_argument("--progress", action="store_true", help="show progress bars")
+    p.add_argument("--fresh", action="store_true", help="recompute every unit instead of resuming from the stored ones")
     p.set_defaults(func=run)
 
 
@@ -34,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name:<{width}}  {desc}")
         return 0
     mode = "tiny" if args.tiny else "quick" if args.quick else "default"
-    res = run_study(args.name, mode, out_dir=args.out, seed=args.seed, n_jobs=args.jobs, progress=args.progress)
+    res = run_study(
+        args.name, mode, out_dir=args.out, seed=args.seed, n_jobs=args.jobs, progress=args.progress, fresh=args.fresh
+    )
     for path in res.figures:
         print(path)
     return 0

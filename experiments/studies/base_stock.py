@@ -31,11 +31,8 @@ import pandas as pd
 from scipy import stats
 
 from agents.heuristics import BaseStock, myopic_level
-from experiments.studies.common import StudyConfig, StudyResult, plt
+from experiments.studies.common import StudyConfig, StudyResult, backorder_counts, backorder_pmf, plt
 from experiments.sweep import Sweep, band, run_sweep
-from inv_gym.dynamics import EV
-from inv_gym.envs.streams import draw_paths
-from inv_gym.evaluation import simulate
 from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
 
@@ -129,6 +126,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     lam, lead, h, b = base.demand.mean, int(base.lead_time), base.holding_cost, base.backorder_cost
     r_star = myopic_level(base)
     r_fixed = float(r_star if cfg.fixed_r is None else cfg.fixed_r)
+    ck = cfg.checkpoints()
     over = dict(max_order=60)
     common = dict(
         horizon=cfg.horizon,
@@ -142,7 +140,8 @@ def main(cfg: Config | None = None) -> StudyResult:
     search = f"best:base_stock:S=0:{cfg.search_max}"
 
     # 1. cost, backorders, fill rate vs R
-    df = run_sweep(Sweep(ENV, policy="base_stock:S=0", vary=("policy.S", cfg.r_values), overrides=over, **common))
+    vary_r = ("policy.S", cfg.r_values)
+    df = run_sweep(Sweep(ENV, "base_stock:S=0", vary_r, overrides=over, out_dir=ck.folder("cost_vs_r"), **common))
     df = df.rename(columns={"policy.S": "R"})
     f = base_stock_formulas(df["R"], lam, lead, h, b)
     for key, v in f.items():
@@ -173,18 +172,14 @@ def main(cfg: Config | None = None) -> StudyResult:
     )
 
     # 2. backorder PDF / CDF at a fixed R (every end-of-period backorder level)
-    demand, leads = draw_paths(base, cfg.seed, cfg.reps, cfg.horizon + cfg.warmup)
-    levels: list[np.ndarray] = []
-
-    def grab(t: int, obs: np.ndarray, orders: np.ndarray, events: np.ndarray) -> None:
-        if t >= cfg.warmup:
-            levels.append(events[:, EV["backorders"]].copy())
-
-    simulate(BaseStock(r_fixed), base, demand, leads, warmup=cfg.warmup, on_period=grab)
-    bo = np.concatenate(levels)
-    kmax = int(bo.max()) + 1
-    ks = np.arange(0, max(kmax, 15))
-    pmf_sim = np.bincount(bo.astype(int), minlength=ks.size)[: ks.size] / bo.size
+    sizes = dict(reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup)
+    counts = ck.unit(
+        "backorder_levels",
+        {"params": repr(base), "R": r_fixed, "seed": cfg.seed, **sizes},
+        lambda: backorder_counts(BaseStock(r_fixed), base, seed=cfg.seed, **sizes),
+    )
+    ks = np.arange(0, max(len(counts), 15))
+    pmf_sim = backorder_pmf(counts, ks.size)
     dd = stats.poisson((lead + 1) * lam)
     pmf_exact = np.where(ks == 0, dd.cdf(r_fixed), dd.pmf(r_fixed + ks))
     dist = pd.DataFrame(
@@ -212,8 +207,9 @@ def main(cfg: Config | None = None) -> StudyResult:
     res.summary["p_no_backorder"] = {"simulated": float(pmf_sim[0]), "exact": float(pmf_exact[0])}
 
     # 3. fill rate at R* as b grows
+    vary_b = ("backorder_cost", cfg.backorder_costs)
     db = run_sweep(
-        Sweep(ENV, policy=optimal_base_stock, vary=("backorder_cost", cfg.backorder_costs), overrides=over, **common)
+        Sweep(ENV, optimal_base_stock, vary_b, overrides=over, out_dir=ck.folder("fill_vs_backorder_cost"), **common)
     )
     db["critical_ratio"] = db["backorder_cost"] / (db["backorder_cost"] + h)
     res.table(cfg, "fill_vs_backorder_cost", db)
@@ -236,10 +232,10 @@ def main(cfg: Config | None = None) -> StudyResult:
     def fixed_and_best(
         name: str, values: Any, best: Any, overrides: dict[str, Any], r_fix: float, table: str, xlabel: str, log: bool
     ) -> pd.DataFrame:
-        fixed = run_sweep(
-            Sweep(ENV, policy=f"base_stock:S={r_fix:g}", vary=(name, values), overrides=overrides, **common)
+        fixed, opt = (
+            run_sweep(Sweep(ENV, pol, (name, values), overrides=overrides, out_dir=ck.folder(f"{table}_{k}"), **common))
+            for k, pol in (("fixed", f"base_stock:S={r_fix:g}"), ("best", best))
         )
-        opt = run_sweep(Sweep(ENV, policy=best, vary=(name, values), overrides=overrides, **common))
         fixed["which"], opt["which"] = f"fixed R = {r_fix:g}", "R* (re-optimized)"
         both = pd.concat([fixed, opt], ignore_index=True)
         res.table(cfg, table, both)

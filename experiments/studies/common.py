@@ -6,6 +6,14 @@ gives the sizes of each mode (``tiny`` for the tests, ``quick`` for the gallery,
 ``default`` for the full study). Outputs go to ``<out_dir>/<study>/``: one CSV
 per table, one PNG per figure (dpi 100) and ``summary.json`` with the key numbers,
 all written atomically.
+
+Resuming: the expensive work of a study is stored in units under
+``<out_dir>/<study>/units/`` (:mod:`experiments.checkpoint`): each sweep's
+points in ``units/<sweep>/points/`` and each other expensive piece (a grid
+search, a long simulation) as ``units/<key>.json`` with a fingerprint of its
+settings. A rerun loads what is stored with unchanged settings and computes the
+rest, so an interrupted study resumes; the tables, figures and summary are
+rebuilt every time. ``fresh=True`` (``--fresh``) recomputes everything.
 """
 
 from __future__ import annotations
@@ -15,11 +23,17 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 
+from experiments.checkpoint import Checkpoints
 from experiments.io import pyplot, save_figure, write_csv, write_json
+from inv_gym.dynamics import EV
+from inv_gym.envs.streams import draw_paths
+from inv_gym.evaluation import simulate
+from inv_gym.params import InventoryParams
 
-__all__ = ["StudyConfig", "StudyResult", "MODES", "plt", "ci_row"]
+__all__ = ["StudyConfig", "StudyResult", "MODES", "plt", "ci_row", "backorder_counts", "backorder_pmf"]
 
 MODES: tuple[str, ...] = ("tiny", "quick", "default")
 
@@ -39,6 +53,8 @@ class StudyConfig:
         seed: seed of every random draw (common random numbers across policies).
         n_jobs: joblib workers for the sweeps (1: in process).
         progress: show progress bars.
+        fresh: recompute every unit instead of loading the stored ones (not
+            recorded in ``summary.json``: it does not change the results).
     """
 
     mode: str = "default"
@@ -46,6 +62,7 @@ class StudyConfig:
     seed: int = 0
     n_jobs: int = 1
     progress: bool = False
+    fresh: bool = False
 
     #: study name (the sub-directory of ``out_dir``)
     name: ClassVar[str] = ""
@@ -70,7 +87,11 @@ class StudyConfig:
         return os.path.join(self.directory, filename)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {k: v for k, v in dataclasses.asdict(self).items() if k != "fresh"}
+
+    def checkpoints(self) -> Checkpoints:
+        """The study's stored units (under ``out_dir/<name>/units/``)."""
+        return Checkpoints(self.directory, fresh=self.fresh)
 
 
 @dataclass
@@ -111,3 +132,25 @@ class StudyResult:
 def ci_row(prefix: str, ci: Any) -> dict[str, float]:
     """``{prefix: mean, prefix_lo: low, prefix_hi: high}`` from a MetricCI."""
     return {prefix: ci.mean, f"{prefix}_lo": ci.ci_low, f"{prefix}_hi": ci.ci_high}
+
+
+def backorder_counts(
+    policy: Any, params: InventoryParams, *, seed: int, reps: int, horizon: int, warmup: int
+) -> pd.DataFrame:
+    """How often each end-of-period backorder level k = 0, 1, ... occurs in the measured periods (a unit's data)."""
+    demand, leads = draw_paths(params, seed, reps, horizon + warmup)
+    levels: list[np.ndarray] = []
+
+    def grab(t: int, obs: np.ndarray, orders: np.ndarray, events: np.ndarray) -> None:
+        if t >= warmup:
+            levels.append(events[:, EV["backorders"]].copy())
+
+    simulate(policy, params, demand, leads, warmup=warmup, on_period=grab)
+    bo = np.concatenate(levels).astype(int)
+    return pd.DataFrame({"backorders": np.arange(bo.max() + 1), "count": np.bincount(bo)})
+
+
+def backorder_pmf(counts: pd.DataFrame, size: int) -> np.ndarray:
+    """P(backorders = k) for k < ``size`` from :func:`backorder_counts`."""
+    weights = counts["count"].to_numpy(float)
+    return np.bincount(counts["backorders"], weights=weights, minlength=size)[:size] / weights.sum()

@@ -80,7 +80,12 @@ def main(cfg: Config | None = None) -> StudyResult:
     P = plt()
     params = preset_params(ENV, max_order=200)
     free = SearchSpec("ss", {"s": cfg.s_values, "S": cfg.S_values})
-    table = grid_search(free, params, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed)
+    table = cfg.checkpoints().unit(
+        "policies",
+        {"params": repr(params), "spec": repr(free), "reps": cfg.reps, "horizon": cfg.horizon}
+        | {"warmup": cfg.warmup, "seed": cfg.seed},
+        lambda: grid_search(free, params, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed),
+    )
     res.table(cfg, "policies", table)
     front = res.table(cfg, "frontier", frontier(table))
     table = table.assign(feasible=table["fill_rate"] >= cfg.target)

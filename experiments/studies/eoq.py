@@ -131,9 +131,11 @@ def main(cfg: Config | None = None) -> StudyResult:
     common = dict(warmup=cfg.warmup, seed=cfg.seed, metrics=METRICS, n_jobs=cfg.n_jobs)
     det = dict(common, horizon=cfg.deterministic_horizon)
     common["horizon"] = cfg.horizon
+    ck = cfg.checkpoints()
 
     # 1. cost vs Q (deterministic demand: two replications suffice)
     sw = Sweep(ENV, policy="rq:r=0,Q=1", vary=("policy.Q", cfg.q_values), overrides=_overrides(cfg), reps=2, **det)
+    sw.out_dir = ck.folder("cost_vs_q")
     df = run_sweep(sw).rename(columns={"policy.Q": "Q"})
     cf = eoq_cost_components(df["Q"], k, lam, h, c)
     for name, v in cf.items():
@@ -184,6 +186,7 @@ def main(cfg: Config | None = None) -> StudyResult:
             vary=("holding_cost", [hv]),
             overrides=_overrides(cfg, max_order=int(qs + 10)),
             reps=2,
+            out_dir=ck.folder(f"cost_vs_holding_{hv:g}"),
             **det,
         )
         row = run_sweep(sw).iloc[0].to_dict()
@@ -215,6 +218,7 @@ def main(cfg: Config | None = None) -> StudyResult:
         vary=("interarrival_scv", cfg.scvs),
         overrides=_overrides(cfg),
         reps=cfg.reps,
+        out_dir=ck.folder("cost_vs_interarrival_scv"),
         **common,
     )
     ds = res.table(cfg, "cost_vs_interarrival_scv", run_sweep(sw))

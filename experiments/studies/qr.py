@@ -22,11 +22,8 @@ import numpy as np
 import pandas as pd
 
 from agents.heuristics import RQ
-from experiments.studies.common import StudyConfig, StudyResult, plt
+from experiments.studies.common import StudyConfig, StudyResult, backorder_counts, backorder_pmf, plt
 from experiments.sweep import SearchSpec, Sweep, band, best_of, grid_search, plot_surface, run_sweep
-from inv_gym.dynamics import EV
-from inv_gym.envs.streams import draw_paths
-from inv_gym.evaluation import simulate
 from inv_gym.presets import preset_params
 
 __all__ = ["Config", "main"]
@@ -76,9 +73,15 @@ def main(cfg: Config | None = None) -> StudyResult:
     over = dict(max_order=int(max(cfg.q_values) * 3))
     base = preset_params(ENV, **over)
     spec = SearchSpec("rq", {"Q": cfg.q_values, "r": cfg.r_values})
+    ck = cfg.checkpoints()
+    ev = {"params": repr(base), "reps": cfg.reps, "horizon": cfg.horizon, "warmup": cfg.warmup}
 
     # 1. surfaces
-    table = grid_search(spec, base, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed)
+    table = ck.unit(
+        "surfaces",
+        {**ev, "spec": repr(spec), "seed": cfg.seed},
+        lambda: grid_search(spec, base, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed),
+    )
     res.table(cfg, "surfaces", table)
     best = best_of(spec, table)
     assert best is not None
@@ -98,17 +101,15 @@ def main(cfg: Config | None = None) -> StudyResult:
     )
 
     # 2. backorder PDF / CDF at (Q*, r*)
-    demand, leads = draw_paths(base, cfg.seed + 1, cfg.reps, cfg.horizon + cfg.warmup)
-    levels: list[np.ndarray] = []
-
-    def grab(t: int, obs: np.ndarray, orders: np.ndarray, events: np.ndarray) -> None:
-        if t >= cfg.warmup:
-            levels.append(events[:, EV["backorders"]].copy())
-
-    simulate(RQ(r_star, q_star), base, demand, leads, warmup=cfg.warmup, on_period=grab)
-    bo = np.concatenate(levels).astype(int)
-    ks = np.arange(0, max(int(bo.max()) + 2, 10))
-    pmf = np.bincount(bo, minlength=ks.size)[: ks.size] / bo.size
+    counts = ck.unit(
+        "backorder_levels",
+        {**ev, "Q": q_star, "r": r_star, "seed": cfg.seed + 1},
+        lambda: backorder_counts(
+            RQ(r_star, q_star), base, seed=cfg.seed + 1, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup
+        ),
+    )
+    ks = np.arange(0, max(len(counts) + 1, 10))
+    pmf = backorder_pmf(counts, ks.size)
     res.table(cfg, "backorder_distribution", pd.DataFrame({"backorders": ks, "pmf": pmf, "cdf": np.cumsum(pmf)}))
     fig, ax = P.subplots(1, 2, figsize=(10, 3.6))
     ax[0].bar(ks, pmf, alpha=0.7)
@@ -138,6 +139,7 @@ def main(cfg: Config | None = None) -> StudyResult:
             metrics=metrics,
             n_jobs=cfg.n_jobs,
             progress=cfg.progress,
+            out_dir=ck.folder("stats_vs_setup_cost"),
         )
     )
     res.table(cfg, "stats_vs_setup_cost", dk)

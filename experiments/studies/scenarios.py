@@ -99,9 +99,14 @@ def main(cfg: Config | None = None) -> StudyResult:
     spec = SearchSpec("ss", {"s": cfg.s_values, "S": cfg.S_values})
     ev = dict(reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, metrics=METRICS)
     scen = scenario_params(cfg)
+    ck = cfg.checkpoints()
     best: dict[str, Any] = {}
-    for name, p in scen.items():
-        table = grid_search(spec, p, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed)
+    for i, (name, p) in enumerate(scen.items()):
+        table = ck.unit(
+            f"search_{i}",
+            {"params": repr(p), "spec": repr(spec), **ev, "seed": cfg.seed},
+            lambda p=p: grid_search(spec, p, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed),
+        )
         best[name] = best_of(spec, table)
     baseline_policy = best["baseline"]
     rows = []

@@ -1,0 +1,252 @@
+"""Resumable experiments: units are computed once, reloaded on a rerun, recomputed when their settings change."""
+
+import dataclasses
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import concrete_mixers, epsilon_comparison, studies, sweep
+from experiments.checkpoint import Checkpoints
+from experiments.cli import main as cli_main
+
+
+class Interrupted(Exception):
+    pass
+
+
+def counting(monkeypatch, module, name, fail_after=None):
+    """Replace ``module.name`` by a wrapper that counts its calls (and raises after ``fail_after`` calls)."""
+    real = getattr(module, name)
+    real = getattr(real, "__wrapped__", real)
+    calls = []
+
+    def wrapper(*args, **kwargs):
+        if fail_after is not None and len(calls) >= fail_after:
+            raise Interrupted
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    wrapper.__wrapped__ = real
+    monkeypatch.setattr(module, name, wrapper)
+    return calls
+
+
+def interrupt_and_resume(monkeypatch, module, name, after, run):
+    """``run()`` with ``module.name`` failing after ``after`` calls, then ``run()`` again: the calls of the rerun."""
+    counting(monkeypatch, module, name, fail_after=after)
+    with pytest.raises(Interrupted):
+        run()
+    calls = counting(monkeypatch, module, name)
+    run()
+    return calls
+
+
+def outputs(directory):
+    """name -> bytes of every output file of ``directory`` (not the units)."""
+    out = {}
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                out[name] = f.read()
+    return out
+
+
+def assert_same_outputs(d1, d2):
+    """The outputs of two output folders agree (the recorded paths and times aside)."""
+    a, b = outputs(d1), outputs(d2)
+    assert set(a) == set(b)
+    for name in a:
+        if name == "summary.json":
+            sa, sb = json.loads(a[name]), json.loads(b[name])
+            for s in (sa, sb):
+                s["config"].pop("out_dir"), s.pop("seconds", None), s.pop("figures", None)
+            assert sa == sb
+        else:
+            assert a[name] == b[name], name
+
+
+def mtimes(directory):
+    units = os.path.join(directory, "units")
+    return {f: os.stat(os.path.join(units, f)).st_mtime_ns for f in sorted(os.listdir(units))}
+
+
+# ---------------------------------------------------------------------------
+# the helper
+# ---------------------------------------------------------------------------
+def test_checkpoint_stores_arrays_frames_and_json(tmp_path) -> None:
+    ck = Checkpoints(str(tmp_path))
+    df = pd.DataFrame({"a": [1, 2], "b": [0.1, np.nan], "c": ["x", "y"], "d": [True, False]})
+    arrays = ck.unit("arrays", {"n": 2}, lambda: {"x": np.arange(3), "y": np.array(2.5)})
+    frame = ck.unit("sub/frame", {"n": 2}, lambda: df)
+    value = ck.unit("value", {"n": 2}, lambda: {"best": 3, "list": [1.5, None]})
+    assert sorted(os.listdir(tmp_path / "units")) == ["arrays.npz", "sub", "value.json"]
+    assert os.path.exists(tmp_path / "units" / "sub" / "frame.json")
+    again = Checkpoints(str(tmp_path))
+    boom = lambda: 1 / 0  # noqa: E731
+    np.testing.assert_array_equal(again.unit("arrays", {"n": 2}, boom)["x"], arrays["x"])
+    pd.testing.assert_frame_equal(again.unit("sub/frame", {"n": 2}, boom), df)
+    pd.testing.assert_frame_equal(frame, df)
+    assert again.unit("value", {"n": 2}, boom) == value == {"best": 3, "list": [1.5, None]}
+    assert again.computed == [] and set(again.seconds) == {"arrays", "sub/frame", "value"}
+    # changed settings recompute and overwrite; fresh recomputes
+    assert again.unit("value", {"n": 3}, lambda: [7]) == [7] and again.computed == ["value"]
+    assert Checkpoints(str(tmp_path)).unit("value", {"n": 3}, boom) == [7]
+    assert Checkpoints(str(tmp_path), fresh=True).unit("value", {"n": 3}, lambda: [8]) == [8]
+    # an array unit replaced by a JSON one leaves a single file
+    assert again.unit("arrays", {"n": 5}, lambda: "text") == "text"
+    assert not os.path.exists(tmp_path / "units" / "arrays.npz")
+
+
+# ---------------------------------------------------------------------------
+# epsilon comparison: one unit per (scenario, epsilon) and the arms' true values
+# ---------------------------------------------------------------------------
+def eps_cfg(out, **changes):
+    kw = dict(scenarios=("concrete_mixers",), out_dir=str(out), progress=False)
+    kw.update(changes)
+    return epsilon_comparison.Config.for_mode("tiny", **kw)
+
+
+def test_epsilon_comparison_resumes(tmp_path, monkeypatch) -> None:
+    cfg = eps_cfg(tmp_path / "a")
+    d = cfg.directory("concrete_mixers")
+    runs = counting(monkeypatch, epsilon_comparison, "epsilon_runs")
+    values = counting(monkeypatch, epsilon_comparison, "arm_values")
+    first = epsilon_comparison.main(cfg)["concrete_mixers"]
+    assert (len(runs), len(values)) == (2, 1)
+    files, stamps = outputs(d), mtimes(d)
+    assert set(stamps) == {"true_values.npz", "epsilon_0.npz", "epsilon_0.1.npz"}
+    second = epsilon_comparison.main(cfg)["concrete_mixers"]
+    assert (len(runs), len(values)) == (2, 1)  # nothing recomputed
+    assert outputs(d) == files and mtimes(d) == stamps
+    pd.testing.assert_frame_equal(first.curves, second.curves)
+    # a changed setting recomputes only what depends on it
+    epsilon_comparison.main(eps_cfg(tmp_path / "a", epsilons=(0.0, 0.1, 0.3)))
+    assert (len(runs), len(values)) == (3, 1) and runs[-1][2] == 0.3
+    epsilon_comparison.main(eps_cfg(tmp_path / "a", iterations=8))
+    assert (len(runs), len(values)) == (5, 1)
+    epsilon_comparison.main(eps_cfg(tmp_path / "a", iterations=8, fresh=True))
+    assert (len(runs), len(values)) == (7, 2)
+
+
+def test_epsilon_comparison_interrupted_run_computes_only_the_missing_units(tmp_path, monkeypatch) -> None:
+    reference = eps_cfg(tmp_path / "ref")
+    epsilon_comparison.main(reference)
+    cfg = eps_cfg(tmp_path / "b")
+    values = counting(monkeypatch, epsilon_comparison, "arm_values")
+    runs = interrupt_and_resume(monkeypatch, epsilon_comparison, "epsilon_runs", 1, lambda: epsilon_comparison.main(cfg))
+    assert len(values) == 1 and [a[2] for a in runs] == [0.1]  # epsilon 0 and the true values were stored
+    assert_same_outputs(cfg.directory("concrete_mixers"), reference.directory("concrete_mixers"))
+
+
+def test_epsilon_comparison_cli_fresh(tmp_path, monkeypatch) -> None:
+    runs = counting(monkeypatch, epsilon_comparison, "epsilon_runs")
+    args = ["epsilon-comparison", "--mode", "tiny", "--scenario", "concrete_mixers", "--out", str(tmp_path)]
+    assert cli_main([*args, "--epsilons", "0.2"]) == 0
+    assert cli_main([*args, "--epsilons", "0.2"]) == 0
+    assert len(runs) == 1
+    assert cli_main([*args, "--epsilons", "0.2", "--fresh"]) == 0
+    assert len(runs) == 2
+
+
+# ---------------------------------------------------------------------------
+# concrete mixers: one unit per (T, variant) and per bandit
+# ---------------------------------------------------------------------------
+def cm_cfg(out, **changes):
+    kw = dict(review_periods=(1, 2, 5), out_dir=str(out), progress=False)
+    kw.update(changes)
+    return concrete_mixers.Config.for_mode("tiny", **kw)
+
+
+def test_concrete_mixers_resumes(tmp_path, monkeypatch) -> None:
+    cfg = cm_cfg(tmp_path / "a")
+    variants = counting(monkeypatch, concrete_mixers, "evaluate_variant")
+    bandits = counting(monkeypatch, concrete_mixers, "bandit_picks")
+    first = concrete_mixers.main(cfg)
+    assert (len(variants), len(bandits)) == (9, 3)
+    files, stamps = outputs(cfg.directory), mtimes(cfg.directory)
+    assert len(stamps) == 12
+    second = concrete_mixers.main(cfg)
+    assert (len(variants), len(bandits)) == (9, 3)
+    assert outputs(cfg.directory) == files and mtimes(cfg.directory) == stamps
+    pd.testing.assert_frame_equal(first.table, second.table)
+    # more long-run months: only the long-run units recompute
+    concrete_mixers.main(cm_cfg(tmp_path / "a", long_run_months=30))
+    assert len(variants) == 12 and {a[0] for a in variants[9:]} == {"long_run"} and len(bandits) == 3
+
+
+def test_concrete_mixers_interrupted_run_computes_only_the_missing_units(tmp_path, monkeypatch) -> None:
+    reference = cm_cfg(tmp_path / "ref")
+    concrete_mixers.main(reference)
+    cfg = cm_cfg(tmp_path / "b")
+    variants = interrupt_and_resume(monkeypatch, concrete_mixers, "evaluate_variant", 4, lambda: concrete_mixers.main(cfg))
+    assert [(a[0], a[1]) for a in variants] == [("no_last_order", 2), ("long_run", 2)] + [
+        (v, 5) for v in concrete_mixers.VARIANTS
+    ]
+    assert_same_outputs(cfg.directory, reference.directory)
+
+
+# ---------------------------------------------------------------------------
+# studies: the sweeps' points and the other expensive pieces
+# ---------------------------------------------------------------------------
+def all_mtimes(directory):
+    units = os.path.join(directory, "units")
+    return {
+        os.path.relpath(os.path.join(root, f), units): os.stat(os.path.join(root, f)).st_mtime_ns
+        for root, _, files in os.walk(units)
+        for f in files
+        if f != "sweep.csv"  # rebuilt from the points every time
+    }
+
+
+@pytest.mark.parametrize(
+    "name, unit_functions, change, recomputed",
+    [
+        ("base_stock", ("backorder_counts",), {"backorder_costs": (1.0, 9.0, 49.0, 99.0)}, (1, 0)),
+        ("qr", ("backorder_counts", "grid_search"), {"setup_costs": (4.0, 16.0, 64.0, 256.0)}, (1, 0, 0)),
+    ],
+)
+def test_study_resumes(tmp_path, monkeypatch, name, unit_functions, change, recomputed) -> None:
+    module = studies.load(name)
+    points = counting(monkeypatch, sweep, "_run_one")
+    units = [counting(monkeypatch, module, f) for f in unit_functions]
+    cfg = module.Config.for_mode("tiny", out_dir=str(tmp_path))
+    module.main(cfg)
+    n = len(points)
+    assert n > 0 and all(len(u) == 1 for u in units)
+    files, stamps = outputs(cfg.directory), all_mtimes(cfg.directory)
+    assert sum(f.endswith(".json") and "/points/" in f for f in stamps) == n
+    module.main(cfg)
+    assert len(points) == n and all(len(u) == 1 for u in units)  # nothing recomputed
+    assert outputs(cfg.directory) == files
+    assert all_mtimes(cfg.directory) == stamps
+    # a new value of one sweep: that point only
+    module.main(module.Config.for_mode("tiny", out_dir=str(tmp_path), **change))
+    assert (len(points) - n, *(len(u) - 1 for u in units)) == recomputed
+    # fresh: everything again
+    module.main(dataclasses.replace(cfg, fresh=True))
+    assert len(points) == 2 * n + recomputed[0] and all(len(u) == 2 for u in units)
+    assert outputs(cfg.directory) == files
+
+
+def test_interrupted_study_computes_only_the_missing_points(tmp_path, monkeypatch) -> None:
+    reference = studies.load("base_stock").Config.for_mode("tiny", out_dir=str(tmp_path / "ref"))
+    points = counting(monkeypatch, sweep, "_run_one")
+    studies.run("base_stock", "tiny", out_dir=reference.out_dir)
+    n = len(points)
+    out = str(tmp_path / "b")
+    again = interrupt_and_resume(monkeypatch, sweep, "_run_one", 7, lambda: studies.run("base_stock", "tiny", out_dir=out))
+    assert len(again) == n - 7
+    assert_same_outputs(os.path.join(out, "base_stock"), reference.directory)
+
+
+def test_study_cli_fresh(tmp_path, monkeypatch) -> None:
+    grid = counting(monkeypatch, studies.load("constrained"), "grid_search")
+    args = ["study", "constrained", "--tiny", "--out", str(tmp_path)]
+    assert cli_main(args) == 0 and cli_main(args) == 0
+    assert len(grid) == 1
+    assert cli_main([*args, "--fresh"]) == 0
+    assert len(grid) == 2
