@@ -230,16 +230,16 @@ def quick_config(**kwargs: Any) -> BenchmarkConfig:
 
 
 def full_config(**kwargs: Any) -> BenchmarkConfig:
-    """``--full``: the suite plus Zipkin's whole grid, 3 PPO seeds x 200,000 steps.
+    """``--full``: the suite plus Zipkin's whole grid, 3 PPO seeds x 300,000 steps.
 
     The budget is what fits in about 45 minutes on 2 cores (72 PPO runs at
-    about 3,500 steps/s per core, plus the searches, DP solves and bandits);
+    about 5,000 training steps/s per core, plus the searches, DP solves and bandits);
     pass ``ppo_timesteps`` (``--timesteps``) for more.
     """
     base: dict[str, Any] = dict(
         instances=tuple(suite_instances()) + tuple(zipkin_instances()),
         seeds=3,
-        ppo_timesteps=200_000,
+        ppo_timesteps=300_000,
         eval_reps=200,
         eval_horizon=2000,
         search_reps=100,
