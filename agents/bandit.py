@@ -143,20 +143,33 @@ class exponential_decay:  # noqa: N801
 def parse_epsilon(text: str) -> float | inverse_time | exponential_decay:
     """An epsilon from text: ``0.1``, ``1/t``, ``5/t``, ``exp:0.99`` or ``exp:start=1,rate=0.99,floor=0.01``."""
     s = text.strip()
+
+    def number(name: str, value: str) -> float:
+        try:
+            return float(value)
+        except ValueError:
+            raise ValueError(f"epsilon schedule {s!r}: {name} must be a number, got {value.strip()!r}") from None
+
+    def schedule(make: Callable[..., Any], **kw: float) -> Any:
+        try:
+            return make(**kw)
+        except ValueError as exc:
+            raise ValueError(f"epsilon schedule {s!r}: {exc}") from None
+
     m = re.fullmatch(r"([0-9.eE+-]*)/t", s)
     if m:
-        return inverse_time(float(m.group(1)) if m.group(1) else 1.0)
+        return schedule(inverse_time, scale=number("scale", m.group(1)) if m.group(1) else 1.0)
     if s.startswith("exp:"):
         body = s[4:]
         if "=" not in body:
-            return exponential_decay(rate=float(body))
+            return schedule(exponential_decay, rate=number("rate", body))
         kw: dict[str, float] = {}
         for part in body.split(","):
             k, _, v = part.partition("=")
             if k.strip() not in ("start", "rate", "floor"):
                 raise ValueError(f"epsilon schedule parameters are start, rate, floor; got {k.strip()!r}")
-            kw[k.strip()] = float(v)
-        return exponential_decay(**kw)
+            kw[k.strip()] = number(k.strip(), v)
+        return schedule(exponential_decay, **kw)
     try:
         e = float(s)
     except ValueError:

@@ -37,6 +37,9 @@ SEARCH_FAMILIES: tuple[str, ...] = ("base_stock", "capped_base_stock", "ss", "rq
 #: 10-50k systems keep the state and event buffers in cache and are fastest.
 DEFAULT_MAX_SYSTEMS = 25_000
 
+#: Values one ``a:b[:step]`` range of a grid may expand to.
+MAX_RANGE_VALUES = 100_000
+
 
 # -- the grid ------------------------------------------------------------------
 def _parse_values(name: str, text: str, fam: Family, low: float | None = None) -> np.ndarray:
@@ -50,12 +53,14 @@ def _parse_values(name: str, text: str, fam: Family, low: float | None = None) -
             raise ValueError(f"grid range for {name} must be a:b or a:b:step, got {t!r}")
         a = parse_number(name, parts[0], low=low, integer=integer)
         b = parse_number(name, parts[1], low=low, integer=integer)
-        step = parse_number(f"step of {name}", parts[2]) if len(parts) == 3 else 1.0
+        step = parse_number(f"step of {name}", parts[2], low=-math.inf) if len(parts) == 3 else 1.0
         if step <= 0:
-            raise ValueError(f"step of {name} must be > 0, got {parts[2]!r}")
+            raise ValueError(f"step of {name} must be > 0, got {parts[2].strip()}")
         if b < a:
             raise ValueError(f"grid range for {name} is empty: {t!r} (a:b needs a <= b)")
         count = int(math.floor((b - a) / step + 1e-9)) + 1
+        if count > MAX_RANGE_VALUES:
+            raise ValueError(f"grid range for {name} has {count:,} values; at most {MAX_RANGE_VALUES:,} (use a:b:step)")
         values = a + step * np.arange(count)
     else:
         items = t.replace(";", " ").split()

@@ -2,8 +2,9 @@
 
 Each subcommand lives in ``experiments/commands/<name>.py`` and defines
 ``register(subparsers)``, which adds its parser and sets ``func(args) -> int``.
-Errors in the user's input (``ValueError``) are printed as one line and exit
-with status 2, without a traceback.
+Errors in the user's input (``ValueError``, a negative ``--seed``, an output
+path that cannot be written) are printed as one line and exit with status 2,
+without a traceback.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        seed = getattr(args, "seed", None)
+        if seed is not None and seed < 0:
+            raise ValueError(f"--seed must be an integer >= 0, got {seed}")
         return int(args.func(args) or 0)
     except ValueError as exc:
         print(f"inv-gym {args.command}: error: {exc}", file=sys.stderr)
@@ -64,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        # an output path that cannot be written (missing permission, read-only or special folder)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"inv-gym {args.command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

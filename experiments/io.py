@@ -31,8 +31,11 @@ def atomic_write(path: str, write: Callable[[str], None]) -> str:
     umask); on any error the temporary file is removed and the target is untouched.
     """
     directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.splitext(path)[1])
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.splitext(path)[1])
+    except OSError as exc:  # name the target, not the temporary file
+        raise OSError(exc.errno, f"cannot write {path} ({exc.strerror})") from exc
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)

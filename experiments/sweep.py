@@ -203,11 +203,21 @@ class SearchSpec:
         return [dict(zip(names, (float(points[n][i]) for n in names))) for i in range(points[names[0]].size)]
 
     def __str__(self) -> str:
-        g = ",".join(
-            f"{k}={min(v):g}:{max(v):g}" if isinstance(v, tuple) else f"{k}={v}" for k, v in self.grid.items()
-        )
+        g = ",".join(f"{k}={_values_text(v)}" if isinstance(v, tuple) else f"{k}={v}" for k, v in self.grid.items())
         floor = "" if self.fill_rate_min is None else f",fill_rate>={self.fill_rate_min:g}"
         return f"best:{self.family}:{g}{floor}"
+
+
+def _values_text(values: tuple[float, ...]) -> str:
+    """The grid text of sorted values: ``a``, ``a:b`` (unit steps), ``a:b:step`` or ``v1 v2 ...``."""
+    if len(values) == 1:
+        return f"{values[0]:g}"
+    steps = np.diff(values)
+    if np.allclose(steps, steps[0], rtol=0, atol=1e-9):
+        step = float(steps[0])
+        tail = "" if abs(step - 1.0) < 1e-9 else f":{step:g}"
+        return f"{values[0]:g}:{values[-1]:g}{tail}"
+    return " ".join(f"{v:g}" for v in values)
 
 
 def parse_policy(text: str) -> PolicySpec | SearchSpec:
@@ -330,7 +340,13 @@ def _rebuild(d: Distribution, mean: float, scv: float) -> Distribution:
 
 
 def _lead_time(mean: float, scv: float) -> int | Distribution:
-    if scv <= 0:
+    if not (math.isfinite(mean) and mean >= 0):
+        raise ValueError(f"lead_time_mean must be a finite number >= 0, got {mean:g}")
+    if not (math.isfinite(scv) and scv >= 0):
+        raise ValueError(f"lead_time_scv must be a finite number >= 0, got {scv:g}")
+    if scv > 0 and mean <= 0:
+        raise ValueError(f"a random lead time (lead_time_scv = {scv:g} > 0) needs lead_time_mean > 0, got {mean:g}")
+    if scv == 0:
         if abs(mean - round(mean)) > 1e-9:
             raise ValueError(f"a deterministic lead time must be an integer, got mean {mean:g}")
         return int(round(mean))

@@ -204,11 +204,19 @@ class Evaluation:
         import tempfile
 
         directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        try:
+            os.makedirs(directory, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        except OSError as exc:  # name the target, not the temporary file
+            raise OSError(exc.errno, f"cannot write {path} ({exc.strerror})") from exc
         os.close(fd)
-        self.table.to_csv(tmp)
-        os.replace(tmp, path)
+        try:
+            self.table.to_csv(tmp)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
 
 
 def prepare_policy(policy: Any, params: InventoryParams) -> Callable[[np.ndarray], np.ndarray]:

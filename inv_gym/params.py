@@ -328,7 +328,14 @@ def parse_param_value(name: str, text: str) -> Any:
         try:
             return int(t)
         except ValueError:
-            return t
+            pass
+        try:
+            f = float(t)
+        except ValueError:
+            return t  # a distribution's text form, checked when the parameters are built
+        if f.is_integer():
+            return int(f)
+        raise ValueError(f"lead_time must be an integer >= 0 or a distribution (e.g. duniform:low=1,high=4), got {t}")
     try:
         f = float(t)
     except ValueError:

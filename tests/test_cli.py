@@ -53,6 +53,13 @@ def test_bad_specs_exit_2_without_traceback(args: tuple[str, ...]) -> None:
         (["evaluate", "Nope", "--policy", "ss:s=6,S=40"], "unknown env id"),
         (["search", "Qr", "--family", "myopic", "--grid", "S=1"], "has no grid"),
         (["search", "Qr", "--family", "ss", "--grid", "s=5:9,S=1:5"], "no valid 'ss' policy"),
+        (["search", "Qr", "--family", "base_stock", "--grid", "S=0:1e12"], "grid range for S has"),
+        (["evaluate", "Qr", "--policy", "ss:s=6,S=40", "--seed", "-1"], "--seed must be an integer >= 0, got -1"),
+        (["search", "Qr", "--family", "base_stock", "--grid", "S=5:9", "--seed", "-3"], "--seed must be"),
+        (["bandit", "Qr", "--family", "base_stock", "--grid", "S=5:9", "--seed", "-1"], "--seed must be"),
+        (["evaluate", "Qr", "--policy", "ss:s=6,S=40", "--set", "lead_time=1.5"], "lead_time must be an integer"),
+        (["bandit", "Qr", "--family", "base_stock", "--grid", "S=5:9", "--epsilon", "exp:0"], "epsilon schedule"),
+        (["study", "eoq", "--tiny", "--jobs", "0"], "--jobs must be >= 1"),
     ],
 )
 def test_bad_input_in_process(args: list[str], message: str, capsys: pytest.CaptureFixture) -> None:
@@ -89,3 +96,21 @@ def test_plot_writes_png(kind: str, tmp_path, capsys: pytest.CaptureFixture) -> 
     args = ["plot", kind, "inv_gym/Qr-v0", "--policy", "ss:s=6,S=40", "--out", str(png)]
     assert main([*args, "--periods", "30", "--reps", "20", "--horizon", "50"]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plot", "trajectory", "Qr", "--policy", "ss:s=6,S=40", "--out", "{bad}/x.png"),
+        ("evaluate", "Qr", "--policy", "ss:s=6,S=40", "--reps", "2", "--horizon", "5", "--csv", "{bad}/x.csv"),
+    ],
+)
+def test_unwritable_output_is_one_line_exit_2(tmp_path, args: tuple[str, ...], capsys: pytest.CaptureFixture) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file, so no folder can be made under it")
+    argv = [a.format(bad=blocker) for a in args]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "cannot write" in lines[0] and str(blocker) in lines[0]
+    assert "Traceback" not in err

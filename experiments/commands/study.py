@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     size.add_argument("--quick", action="store_true", help="gallery-sized run")
     p.add_argument("--out", default="results", metavar="DIR", help="output root (default: results)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="joblib workers for the sweeps (default 1)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="joblib workers for the sweeps (default 1; -1: every core)")
     p.add_argument("--progress", action="store_true", help="show progress bars")
     p.add_argument("--fresh", action="store_true", help="recompute every unit instead of resuming from the stored ones")
     p.set_defaults(func=run)
@@ -45,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         for name, (_, desc) in STUDIES.items():
             print(f"{name:<{width}}  {desc}")
         return 0
+    if args.jobs == 0 or args.jobs < -1:
+        raise ValueError(f"--jobs must be >= 1 (or -1: every core), got {args.jobs}")
     mode = "tiny" if args.tiny else "quick" if args.quick else "default"
     res = run_study(
         args.name, mode, out_dir=args.out, seed=args.seed, n_jobs=args.jobs, progress=args.progress, fresh=args.fresh

@@ -33,6 +33,8 @@ def test_ss_grid_keeps_s_below_S() -> None:
         ("ss", "s=-3:5,S=1:9", "s must be >= 0"),
         ("ss", "s=5:1,S=10", "empty"),
         ("ss", "s=0:5:0,S=10", "step of s must be > 0"),
+        ("ss", "s=0:5:-1,S=10", "step of s must be > 0, got -1"),
+        ("base_stock", "S=0:1e12", "at most 100,000"),
         ("periodic", "T=0:3,S=5", "T must be >= 1"),
         ("myopic", "S=1", "has no grid"),
         ("nope", "S=1", "unknown policy family"),

@@ -74,6 +74,9 @@ def test_sweep_search_surface_table(tmp_path: Path) -> None:
         (("--vary", "holding_cost=-1,2"), "holding_cost must be >= 0"),
         (("--vary", "holding_cost=1,2", "--metric", "nope"), "unknown --metric"),
         (("--vary", "holding_cost=1", "--vary2", "holding_cost=2"), "the same parameter"),
+        (("--vary", "lead_time_scv=-1"), "lead_time_scv must be a finite number >= 0"),
+        (("--vary", "lead_time_mean=nan"), "lead_time_mean must be a finite number >= 0"),
+        (("--vary", "lead_time=1.5"), "lead_time must be an integer >= 0"),
     ],
 )
 def test_sweep_bad_input_exits_2(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
