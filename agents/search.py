@@ -228,9 +228,12 @@ class SearchResult:
             "warmup": self.warmup,
             "seed": self.seed,
             "elapsed_seconds": self.elapsed,
-            "best": None if self.best is None else _row_dict(self.best, cols),
-            "top": [_row_dict(r, cols) for _, r in self.table.head(top if top is not None else len(self.table)).iterrows()],
-            "frontier": [_row_dict(r, cols) for _, r in self.frontier.iterrows()],
+            "best": None if self.best is None else _row_dict(self.best, cols, fam.params),
+            "top": [
+                _row_dict(r, cols, fam.params)
+                for _, r in self.table.head(top if top is not None else len(self.table)).iterrows()
+            ],
+            "frontier": [_row_dict(r, cols, fam.params) for _, r in self.frontier.iterrows()],
         }
 
     def save(self, directory: str) -> dict[str, str]:
@@ -257,8 +260,13 @@ def _summary_columns() -> list[str]:
     return out
 
 
-def _row_dict(row: Any, cols: list[str]) -> dict[str, Any]:
-    return {c: _jsonable(row[c]) for c in cols if c in row.index}
+def _row_dict(row: Any, cols: list[str], params: tuple[str, ...] = ()) -> dict[str, Any]:
+    out = {c: _jsonable(row[c]) for c in cols if c in row.index}
+    for name in params:  # policy parameters: whole numbers as integers (as in the spec)
+        v = out.get(name)
+        if isinstance(v, float) and v.is_integer():
+            out[name] = int(v)
+    return out
 
 
 def _jsonable(v: Any) -> Any:

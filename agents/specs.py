@@ -141,10 +141,12 @@ def _parse_plan(text: str) -> list[tuple[int, float]]:
 
 def _split_items(family_name: str, text: str) -> dict[str, str]:
     items: dict[str, str] = {}
+    if not text.strip():
+        return items
     for item in text.split(","):
         item = item.strip()
         if not item:
-            continue
+            raise ValueError(f"empty parameter in {family_name!r} spec (two commas, or a trailing comma?)")
         if "=" not in item:
             raise ValueError(f"policy parameters must be NAME=VALUE, got {item!r} in {family_name!r}")
         name, value = (x.strip() for x in item.split("=", 1))

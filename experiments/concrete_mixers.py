@@ -448,6 +448,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
+    """The experiment configuration from the parsed command-line arguments."""
     return Config.for_mode(
         args.mode, basis=args.basis, epsilon=args.epsilon, seed=args.seed, out_dir=args.out, fresh=args.fresh
     )

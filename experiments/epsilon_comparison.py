@@ -476,6 +476,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
+    """The experiment configuration from the parsed command-line arguments."""
     changes: dict[str, Any] = {"seed": args.seed, "out_dir": args.out, "fresh": args.fresh}
     if args.scenario:
         changes["scenarios"] = tuple(args.scenario)

@@ -60,6 +60,7 @@ def test_bad_specs_exit_2_without_traceback(args: tuple[str, ...]) -> None:
         (["evaluate", "Qr", "--policy", "ss:s=6,S=40", "--set", "lead_time=1.5"], "lead_time must be an integer"),
         (["bandit", "Qr", "--family", "base_stock", "--grid", "S=5:9", "--epsilon", "exp:0"], "epsilon schedule"),
         (["study", "eoq", "--tiny", "--jobs", "0"], "--jobs must be >= 1"),
+        (["evaluate", "Qr", "--policy", "ss:s=5,,S=7"], "empty parameter in 'ss' spec"),
     ],
 )
 def test_bad_input_in_process(args: list[str], message: str, capsys: pytest.CaptureFixture) -> None:
@@ -114,3 +115,28 @@ def test_unwritable_output_is_one_line_exit_2(tmp_path, args: tuple[str, ...], c
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "cannot write" in lines[0] and str(blocker) in lines[0]
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["evaluate", "Qr", "--policy", "ss:s=6,S=40", "--reps", "1"], "--reps: must be an integer >= 2"),
+        (["evaluate", "Qr", "--policy", "ss:s=6,S=40", "--reps", "abc"], "--reps: must be an integer >= 2, got 'abc'"),
+        (["evaluate", "Qr"], "the following arguments are required: --policy"),
+        (["bogus"], "invalid choice: 'bogus'"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(args: list[str], message: str, capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "--help" in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def test_search_json_prints_whole_policy_parameters_as_integers(capsys: pytest.CaptureFixture) -> None:
+    args = ["search", "BaseStock", "--family", "base_stock", "--grid", "S=18:20", "--reps", "5", "--horizon", "50", "--json"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert isinstance(data["best"]["S"], int) and all(isinstance(r["S"], int) for r in data["top"])

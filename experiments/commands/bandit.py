@@ -19,6 +19,7 @@ from experiments.commands.common import add_env_args, params_from_args, print_js
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``bandit`` subcommand to the ``inv-gym`` parser."""
     p = sub.add_parser(
         "bandit",
         help="a multi-armed bandit over a grid of policies (epsilon-greedy, UCB1, Thompson)",
@@ -54,6 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _study_runner(module: Any) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
+        """Run ``inv-gym bandit``; return the exit status."""
         module.main(module.config_from_args(args))
         return 0
 

@@ -8,12 +8,14 @@ from experiments.commands.common import print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``envs`` subcommand to the ``inv-gym`` parser."""
     p = sub.add_parser("envs", help="list the registered environment ids", description=__doc__)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``inv-gym envs``; return the exit status."""
     from inv_gym import DESCRIPTIONS, ENV_IDS, PRESETS
 
     if args.json:

@@ -32,15 +32,27 @@ TABLE_METRICS: tuple[str, ...] = (
 )
 
 
+def reps_type(text: str) -> int:
+    """``--reps``: an integer >= 2 (a 95% confidence interval needs two replications)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 2, got {text!r}") from None
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 2 (a 95% CI needs two replications), got {value}")
+    return value
+
+
 def add_run_args(p: argparse.ArgumentParser, *, reps: int) -> None:
     """``--reps``, ``--horizon``, ``--warmup`` and ``--seed``."""
-    p.add_argument("--reps", type=int, default=reps, help=f"replications (default {reps})")
+    p.add_argument("--reps", type=reps_type, default=reps, help=f"replications, >= 2 for a confidence interval (default {reps})")
     p.add_argument("--horizon", type=int, default=None, help="measured periods per replication (default: the env's horizon)")
     p.add_argument("--warmup", type=int, default=0, help="periods simulated before measuring (default 0)")
     p.add_argument("--seed", type=int, default=0, help="seed of the demand and lead-time draws (default 0)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``evaluate`` subcommand to the ``inv-gym`` parser."""
     p = sub.add_parser(
         "evaluate",
         help="evaluate a policy by simulation (mean and 95%% CI per metric)",
@@ -56,6 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``inv-gym evaluate``; return the exit status."""
     from agents.specs import parse_policy, policy_spec
     from inv_gym.evaluation import METRICS, evaluate
 

@@ -18,6 +18,7 @@ from experiments.commands.common import add_env_args, params_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``plot`` subcommand to the ``inv-gym`` parser."""
     p = sub.add_parser(
         "plot",
         help="plot a policy's inventory trajectory or metric distributions (PNG)",
@@ -37,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``inv-gym plot``; return the exit status."""
     from agents.specs import parse_policy
 
     policy = parse_policy(args.policy)

@@ -22,6 +22,7 @@ from experiments.commands.evaluate import add_run_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``search`` subcommand to the ``inv-gym`` parser."""
     p = sub.add_parser(
         "search",
         help="grid search over a policy family (CRN, fill-rate constraint, cost/service frontier)",
@@ -45,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``inv-gym search``; return the exit status."""
     from agents.search import SEARCH_FAMILIES, grid_search
     from agents.specs import family
 

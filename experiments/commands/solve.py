@@ -16,6 +16,7 @@ from experiments.commands.common import add_env_args, params_from_args, print_js
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``solve`` subcommand to the ``inv-gym`` parser."""
     p = sub.add_parser("solve", help="optimal policy and cost by the best exact method", description=__doc__)
     add_env_args(p)
     p.add_argument("--json", action="store_true", help="print JSON: method, policy, average_cost")
@@ -27,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``inv-gym solve``; return the exit status."""
     from agents.analytical import policy_from_solution
     from inv_gym.analytic.solve import solve
     from inv_gym.evaluation import evaluate

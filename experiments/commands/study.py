@@ -17,6 +17,7 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``study`` subcommand to the ``inv-gym`` parser."""
     p = sub.add_parser(
         "study",
         help="run a classic study (figures and data); --list names them",
@@ -37,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``inv-gym study``; return the exit status."""
     from experiments.studies import STUDIES
     from experiments.studies import run as run_study
 

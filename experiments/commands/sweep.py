@@ -32,6 +32,7 @@ from experiments.commands.evaluate import add_run_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``sweep`` subcommand to the ``inv-gym`` parser."""
     p = sub.add_parser(
         "sweep",
         help="vary one or two parameters and evaluate a policy at every point (CI bands, resumable)",
@@ -135,6 +136,7 @@ def _plot(df: Any, names: list[str], metric: str, path: str, title: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``inv-gym sweep``; return the exit status."""
     from experiments.sweep import DEFAULT_METRICS, SearchSpec, Sweep, parse_policy, point_files, run_sweep
     from inv_gym.evaluation import METRICS
 
