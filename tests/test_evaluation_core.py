@@ -5,8 +5,9 @@ import pytest
 
 import inv_gym
 from agents.heuristics import SS, BaseStock
-from inv_gym.envs import InventoryEnv
-from inv_gym.evaluation import evaluate
+from inv_gym.dynamics import EVENTS
+from inv_gym.envs import InventoryEnv, draw_paths
+from inv_gym.evaluation import evaluate, simulate
 from inv_gym.presets import preset_params
 
 
@@ -16,14 +17,26 @@ def test_evaluator_equals_env(env_id: str) -> None:
     pol = BaseStock(S=p.demand.mean * (p.mean_lead_time + 1) * 1.2)
     horizon = p.horizon if p.finite_horizon else 120
     ev = evaluate(pol, p, reps=1, horizon=horizon, seed=7)
+    # every event of every period, and every observation, through the evaluator's loop
+    demand, lead = draw_paths(p, 7, 1, horizon)
+    sim_events, sim_obs = [], []
+    simulate(
+        pol,
+        p,
+        demand,
+        lead,
+        on_period=lambda t, obs, orders, events: (sim_obs.append(obs[0].copy()), sim_events.append(events[0].copy())),
+    )
     env = InventoryEnv(p)
     obs, _ = env.reset(seed=7)
     bound = pol.bind(p)
     bound.reset(1)
     costs = []
-    for _ in range(horizon):
+    for t in range(horizon):
+        np.testing.assert_array_equal(obs, sim_obs[t])
         obs, _, _, _, info = env.step(int(bound.act(obs[None])[0]))
         costs.append(info["cost"])
+        np.testing.assert_array_equal([info[name] for name in EVENTS], sim_events[t])
     assert ev["cost_per_episode"].mean == pytest.approx(sum(costs), abs=1e-9)
 
 
