@@ -142,6 +142,12 @@ class InventorySB3VecEnv(VecEnv):
         action_map: ``order`` (the model's own action: the order quantity) or
             ``order_up_to`` (``Discrete(up_to_levels)``, or the Box [-1, 1] scaled
             to those levels; see :func:`orders_from_levels`).
+        start_inventory: None (every episode starts from the model's initial
+            state) or ``(low, high)``: every episode starts with a stock on hand
+            drawn uniformly from the integers low .. high (nothing on order), so
+            training also visits states far above the usual stock levels and
+            learns not to order there. The draws come from their own stream
+            (seeded from ``seed``); the demand stream is unchanged.
     """
 
     render_mode: str | None = None
@@ -156,7 +162,17 @@ class InventorySB3VecEnv(VecEnv):
         scale: np.ndarray | None = None,
         reward_scale: float = 1.0,
         action_map: str = "order",
+        start_inventory: tuple[int, int] | None = None,
     ) -> None:
+        if start_inventory is not None:
+            lo, hi = (int(x) for x in start_inventory)
+            if not 0 <= lo <= hi or params.perishable:
+                raise ValueError(
+                    f"start_inventory must be (low, high) with 0 <= low <= high on a model without perishing, "
+                    f"got {start_inventory!r}"
+                )
+            start_inventory = (lo, hi)
+        self.start_inventory = start_inventory
         if action_map not in ACTION_MAPS:
             raise ValueError(f"action_map must be one of {', '.join(ACTION_MAPS)}, got {action_map!r}")
         if isinstance(num_envs, bool) or int(num_envs) != num_envs or num_envs < 1:
@@ -197,11 +213,19 @@ class InventorySB3VecEnv(VecEnv):
         observe(self.params, self._state, self._raw)
         return self._raw / self.scale
 
+    def _start_stock(self, n: int) -> np.ndarray | float:
+        if self.start_inventory is None:
+            return self.params.initial_inventory
+        lo, hi = self.start_inventory
+        return self._start_rng.integers(lo, hi + 1, n).astype(np.float64)
+
     def reset(self) -> np.ndarray:
         if not self._stream_seeded:
-            self._stream.seed(np.random.SeedSequence(self._seed))
+            seq = np.random.SeedSequence(self._seed)
+            self._stream.seed(seq)
+            self._start_rng = np.random.default_rng(np.random.SeedSequence(seq.entropy, spawn_key=(101,)))
             self._stream_seeded = True
-        self._state = initial_state(self.params, self.num_envs)
+        self._state = initial_state(self.params, self.num_envs, self._start_stock(self.num_envs))
         self._steps[:] = 0
         self.reset_infos = [{} for _ in range(self.num_envs)]
         return self._observe()
@@ -237,7 +261,7 @@ class InventorySB3VecEnv(VecEnv):
                 infos[i]["TimeLimit.truncated"] = truncated
             data = self._state.data
             data[rows] = 0.0
-            data[rows, 2] = self.params.initial_inventory
+            data[rows, 2] = self._start_stock(rows.size)
             self._steps[rows] = 0
             obs = self._observe()
         return obs, rewards, done.copy(), infos

@@ -480,6 +480,7 @@ def row_ppo(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[s
             "train_horizon": agent.config.train_horizon,
             "gamma": agent.config.gamma,
             "action_map": agent.config.action_map,
+            **({"random_start": True} if agent.config.random_start else {}),
         },
         train_steps=int(agent.model.num_timesteps),
         curve=agent.curve,

@@ -130,7 +130,9 @@ def test_order_up_to_is_the_backorder_default_and_survives_save_load(tmp_path):
 
     for env_id in ("inv_gym/BaseStock-v0", "inv_gym/Qr-v0", "inv_gym/EOQ-v0", "inv_gym/StochasticLeadTime-v0"):
         assert resolve_config(env_id).action_map == "order_up_to"
+        assert resolve_config(env_id).random_start
     assert resolve_config("inv_gym/Newsvendor-v0").action_map == "order"
+    assert not resolve_config("inv_gym/LostSales-v0").random_start
     with pytest.raises(ValueError, match="action_map"):
         TrainConfig(action_map="target")
     agent = train("inv_gym/Qr-v0", timesteps=512, seed=0, n_envs=2, out=str(tmp_path))
@@ -146,3 +148,23 @@ def test_ppo_base_stock_learns_near_the_optimal_level():
     agent = train("inv_gym/BaseStock-v0", timesteps=30_000, seed=0)
     cost = agent.evaluate(reps=20, horizon=500, warmup=50, seed=3)["cost_per_period"].mean
     assert cost < 1.2 * 7.123
+
+
+def test_random_start_draws_the_first_stock_and_keeps_the_demand_stream():
+    params = preset_params("inv_gym/Qr-v0", horizon=3)
+    plain = InventorySB3VecEnv(params, 64, seed=5)
+    spread = InventorySB3VecEnv(params, 64, seed=5, start_inventory=(0, 80))
+    net_plain, net_spread = plain.reset()[:, 0] * 10, spread.reset()[:, 0] * 10
+    assert np.all(net_plain == 0)
+    assert net_spread.min() >= 0 and net_spread.max() <= 80 and len(np.unique(net_spread)) > 20
+    again = InventorySB3VecEnv(params, 64, seed=5, start_inventory=(0, 80)).reset()[:, 0] * 10
+    np.testing.assert_array_equal(net_spread, again)
+    for _ in range(2):  # no orders: both lose the same demand, whatever the start
+        obs_p, _, _, _ = plain.step(np.zeros(64, dtype=int))
+        obs_s, _, _, _ = spread.step(np.zeros(64, dtype=int))
+        np.testing.assert_allclose(obs_p[:, 0] * 10 - net_plain, obs_s[:, 0] * 10 - net_spread, atol=1e-4)
+        net_plain, net_spread = obs_p[:, 0] * 10, obs_s[:, 0] * 10
+    _, _, done, _ = spread.step(np.zeros(64, dtype=int))  # horizon reached: new episodes, new draws
+    assert done.all() and len(np.unique(spread._state.data[:, 2])) > 20
+    with pytest.raises(ValueError, match="start_inventory"):
+        InventorySB3VecEnv(params, 2, start_inventory=(5, 1))
