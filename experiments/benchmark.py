@@ -179,7 +179,7 @@ class BenchmarkConfig:
     instances: tuple[str, ...] = tuple(suite_instances())
     agents: tuple[str, ...] = ("optimum", "heuristic", "bandit", "ppo")
     seeds: int = 1
-    ppo_timesteps: int = 80_000
+    ppo_timesteps: int = 200_000
     ppo_kwargs: dict[str, Any] = field(default_factory=dict)
     curve_points: int = 8
     eval_reps: int = 100
@@ -225,7 +225,12 @@ class BenchmarkConfig:
 
 
 def quick_config(**kwargs: Any) -> BenchmarkConfig:
-    """``--quick``: every registered id at its preset, one PPO seed, a small budget."""
+    """``--quick``: every registered id at its preset, one PPO seed x 200,000 steps.
+
+    200,000 rather than 80,000 steps: with the random starting stock of the
+    backorder models, 80,000 steps left BaseStock-v0 8% above the optimum.
+    The whole run takes about 3 minutes on 2 cores.
+    """
     return BenchmarkConfig(**kwargs)
 
 
