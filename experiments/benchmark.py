@@ -45,7 +45,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -55,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from experiments.commands.common import to_jsonable
+from experiments.io import atomic_write_text, save_figure, write_csv, write_json
 from inv_gym.params import InventoryParams
 
 __all__ = [
@@ -533,17 +533,7 @@ def _task_path(cfg: BenchmarkConfig, task: Task) -> str:
 
 
 def _write_json_atomic(path: str, obj: Any) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(to_jsonable(obj), fh, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_json(to_jsonable(obj), path)
 
 
 def load_result(cfg: BenchmarkConfig, task: Task) -> dict[str, Any] | None:
@@ -795,11 +785,10 @@ def write_outputs(cfg: BenchmarkConfig, results: Sequence[dict[str, Any]]) -> An
                 "error": r.get("error", ""),
             }
         )
-    pd.DataFrame(flat).to_csv(os.path.join(cfg.out, "results.csv"), index=False)
+    write_csv(pd.DataFrame(flat), os.path.join(cfg.out, "results.csv"))
     df = summarize(cfg, results)
-    df.to_csv(os.path.join(cfg.out, "table.csv"), index=False)
-    with open(os.path.join(cfg.out, "table.md"), "w") as fh:
-        fh.write(markdown_table(df, cfg.label))
+    write_csv(df, os.path.join(cfg.out, "table.csv"))
+    atomic_write_text(os.path.join(cfg.out, "table.md"), markdown_table(df, cfg.label))
     try:
         plot_gaps(df, os.path.join(cfg.out, "gap.png"))
         plot_curves(df, results, os.path.join(cfg.out, "curves"))
@@ -830,12 +819,11 @@ def plot_gaps(df: Any, path: str) -> None:
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(insts))])
     ax.set_xticklabels(insts, rotation=45, ha="right")
     ax.axhline(0, color="k", lw=0.8)
-    ax.set_ylabel("gap to optimum (%)")
+    ax.set_ylabel("gap to optimum (%)\n(best classical row where no optimum)")
     ax.set_yscale("symlog", linthresh=1.0)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    save_figure(fig, path, dpi=120)
 
 
 def plot_curves(df: Any, results: Sequence[dict[str, Any]], directory: str) -> None:
@@ -866,10 +854,8 @@ def plot_curves(df: Any, results: Sequence[dict[str, Any]], directory: str) -> N
         ax.set_xlabel("training timesteps")
         ax.set_ylabel("cost per period")
         ax.set_title(inst)
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(os.path.join(directory, f"{inst}.png"), dpi=110)
-        plt.close(fig)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        save_figure(fig, os.path.join(directory, f"{inst}.png"), dpi=110)
 
 
 def run_benchmark(cfg: BenchmarkConfig, *, progress: bool = False) -> Any:
