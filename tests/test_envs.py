@@ -98,7 +98,8 @@ def test_pickle_round_trip_mid_episode(env_id):
         x, y = venv.step(np.arange(4)), vclone.step(np.arange(4))
         for u, v in zip(x[:4], y[:4]):
             np.testing.assert_array_equal(u, v)
-        for k in EVENTS:
+        assert x[4].keys() == y[4].keys()
+        for k in x[4]:
             np.testing.assert_array_equal(x[4][k], y[4][k])
 
 
@@ -143,7 +144,7 @@ def test_next_step_autoreset():
     obs, rew, term, trunc, info = venv.step(np.array([5, 5]))
     np.testing.assert_array_equal(obs, obs0)
     assert rew.tolist() == [0, 0] and not term.any() and not trunc.any()
-    assert info["ordered"].tolist() == [0, 0] and info["cost"].tolist() == [0, 0]
+    assert info == {}  # every copy resets: the sync env's info is empty too
     obs, rew, term, trunc, info = venv.step(np.array([1, 0]))
     assert obs[:, -1].tolist() == [1, 1] and info["fixed_cost"].tolist() == [1, 0]
     # infinite horizon: truncated, never terminated

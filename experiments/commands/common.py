@@ -9,10 +9,19 @@ from typing import Any
 
 import numpy as np
 
+from inv_gym.envs.options import OPTION_NAMES, EnvOptions, parse_option_value
 from inv_gym.params import InventoryParams, parse_param_value
 from inv_gym.presets import ENV_IDS, preset_params
 
-__all__ = ["add_env_args", "params_from_args", "parse_sets", "to_jsonable", "print_json", "resolve_env_id"]
+__all__ = [
+    "add_env_args",
+    "options_from_args",
+    "params_from_args",
+    "parse_sets",
+    "to_jsonable",
+    "print_json",
+    "resolve_env_id",
+]
 
 
 def resolve_env_id(env_id: str) -> str:
@@ -27,15 +36,21 @@ def resolve_env_id(env_id: str) -> str:
 
 
 def parse_sets(items: list[str] | None) -> dict[str, Any]:
-    """Parse ``NAME=VALUE`` strings into parameter overrides."""
+    """Parse ``NAME=VALUE`` strings into parameter and env-option overrides."""
     out: dict[str, Any] = {}
     for item in items or []:
         if "=" not in item:
             raise ValueError(f"--set expects NAME=VALUE, got {item!r}")
         name, value = item.split("=", 1)
         name = name.strip()
-        out[name] = parse_param_value(name, value)
+        out[name] = parse_option_value(name, value) if name in OPTION_NAMES else parse_param_value(name, value)
     return out
+
+
+def _split_sets(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    sets = parse_sets(getattr(args, "sets", None))
+    options = {k: sets.pop(k) for k in list(sets) if k in OPTION_NAMES}
+    return sets, options
 
 
 def add_env_args(parser: argparse.ArgumentParser) -> None:
@@ -50,10 +65,26 @@ def add_env_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def params_from_args(args: argparse.Namespace) -> tuple[str, InventoryParams]:
-    """(env id, validated parameters) from ``env_id`` and ``--set`` options."""
+def params_from_args(args: argparse.Namespace, *, options: bool = False) -> tuple[str, InventoryParams]:
+    """(env id, validated parameters) from ``env_id`` and ``--set`` options.
+
+    Env options (``action``, ``obs_scale``, ``random_start``, ``reward_scale``,
+    ``continuous``) change what an agent sees, not the model: they are refused here
+    unless the command takes them (``options=True``; see :func:`options_from_args`).
+    """
     env_id = resolve_env_id(args.env_id)
-    return env_id, preset_params(env_id, **parse_sets(getattr(args, "sets", None)))
+    sets, opts = _split_sets(args)
+    if opts and not options:
+        raise ValueError(
+            f"--set {sorted(opts)[0]}: an env option (a learning aid), taken by `inv-gym train` only; "
+            "it does not change the model"
+        )
+    return env_id, preset_params(env_id, **sets)
+
+
+def options_from_args(args: argparse.Namespace) -> EnvOptions:
+    """The env options among the ``--set`` items (validated)."""
+    return EnvOptions(**_split_sets(args)[1])
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -9,14 +10,33 @@ import gymnasium as gym
 import numba
 import numpy as np
 from gymnasium import spaces
+from gymnasium.envs.registration import EnvSpec
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from inv_gym.dynamics import EV, EVENTS, State, initial_state, kernel_params, observe, observe_flags, step_observe
+from inv_gym.dynamics import (
+    EV,
+    EVENTS,
+    State,
+    initial_state,
+    inventory_position,
+    kernel_params,
+    observe,
+    observe_flags,
+    step_observe,
+)
+from inv_gym.envs.options import (
+    EnvOptions,
+    observation_scale,
+    order_up_to_levels,
+    orders_from_levels,
+    start_stock_high,
+)
+from inv_gym.envs.render import render_frame
 from inv_gym.envs.streams import DrawStream
 from inv_gym.params import PARAM_NAMES, InventoryParams
 
-__all__ = ["InventoryEnv", "InventoryVectorEnv", "make_params", "order_from_action"]
+__all__ = ["InventoryEnv", "InventoryVectorEnv", "action_values", "make_params", "order_from_action"]
 
 _REWARD = EV["reward"]
 
@@ -44,9 +64,13 @@ _ENV_DOC = """
 
     ## Action Space
 
-    ``Discrete(max_order + 1)``: the order quantity q_t = action. With
-    ``continuous=True``: ``Box(-1, 1, (1,))`` mapped to
-    q_t = round((a + 1) / 2 * max_order) (a is clipped to [-1, 1]).
+    ``action="order"`` (the default): ``Discrete(max_order + 1)``, the order quantity
+    q_t = action. ``action="order_up_to"``: ``Discrete(n)`` with n =
+    ``inv_gym.envs.options.order_up_to_levels(params)``; action k is a target
+    inventory position and q_t = min(max(round(k - IP_t), 0), max_order) with IP_t
+    the inventory position below. With ``continuous=True`` either becomes
+    ``Box(-1, 1, (1,))``, a mapped to round((a + 1) / 2 * U) with U = max_order
+    (or n - 1 levels); a is clipped to [-1, 1].
 
     ## Observation Space
 
@@ -60,17 +84,25 @@ _ENV_DOC = """
     | ``age_a`` | perishables: on hand of age a, a = 0 (freshest) .. m - 1 |
     | ``period`` | finite-horizon models: the 0-based period index |
 
-    The inventory position is ``inventory + sum(pipeline_j)``.
+    The inventory position is ``inventory + sum(pipeline_j)``. With
+    ``obs_scale=True`` every entry (and the Box bounds) is divided by
+    ``inv_gym.envs.options.observation_scale(params)``: stock entries by the mean
+    demand over the mean lead time plus one period, pipeline entries by the mean
+    demand, the period by the horizon, so entries are of order one.
 
     ## Rewards
 
-    ``reward = revenue + salvage - cost`` (a Python float); ``info`` carries every
-    cost component and event of the period (``inv_gym.dynamics.EVENTS``).
+    ``reward = revenue + salvage - cost`` (a Python float), times ``reward_scale``
+    (default 1); ``info`` carries every cost component and event of the period
+    (``inv_gym.dynamics.EVENTS``) in the model's own units, unscaled.
 
     ## Starting State
 
     ``initial_inventory`` units on hand (all fresh), nothing on order, no
-    backorders. ``reset(options={"demand": seq, "lead_times": seq})`` scripts the
+    backorders. With ``random_start=True`` (infinite-horizon models only) the stock on
+    hand is drawn at every reset uniformly from the integers 0 .. min(max_order,
+    capacity), from a generator of its own derived from the reset seed, so the
+    demand draws are those of the plain env. ``reset(options={"demand": seq, "lead_times": seq})`` scripts the
     demand and lead-time draws exactly; ``options={"initial_inventory": x}``
     overrides the starting stock.
 
@@ -78,18 +110,27 @@ _ENV_DOC = """
 
     Finite-horizon models (``finite_horizon=True``: the newsvendor, the
     concrete-mixer month) terminate after ``horizon`` periods; infinite-horizon
-    models never terminate and are truncated after ``horizon`` periods.
+    models never terminate and are truncated after ``horizon`` periods. The
+    ``spec.max_episode_steps`` of ``gym.make`` is the horizon (or a shorter
+    ``max_episode_steps`` given to ``gym.make``/``gym.make_vec``, which truncates).
 
     ## Arguments
 
     Every field of :class:`inv_gym.params.InventoryParams` as a keyword, or
-    ``params=InventoryParams(...)``; ``continuous`` (bool) selects the action
-    space. Example: ``gym.make("inv_gym/LostSales-v0", lead_time=2,
-    lost_sales_cost=9)``.
+    ``params=InventoryParams(...)``. The learning aids (:mod:`inv_gym.envs.options`),
+    which change what the agent sees but never the model or its scoring:
+    ``action`` (``"order"`` or ``"order_up_to"``), ``continuous`` (bool),
+    ``obs_scale`` (bool), ``random_start`` (bool), ``reward_scale`` (float > 0).
+    ``render_mode``: ``"ansi"`` (a line of text) or ``"rgb_array"`` (a
+    ``(300, 640, 3)`` frame: stock by age, the pipeline by arrival period, the
+    period's costs; what ``RecordVideo`` records). Example:
+    ``gym.make("inv_gym/LostSales-v0", lead_time=2, lost_sales_cost=9,
+    action="order_up_to", obs_scale=True)``.
 
     ## Version History
 
-    * v0: initial version.
+    * v0: initial version (the options and ``rgb_array`` were added without changing
+      the model, its default observation, action or reward).
 """
 
 
@@ -132,11 +173,22 @@ def order_from_action(
         n: the number of systems N.
         out: optional (N,) float64 output buffer.
     """
+    return action_values(action, params.max_order, continuous, n, out)
+
+
+def action_values(
+    action: Any, upper: int, continuous: bool, n: int, out: np.ndarray | None = None, name: str = "max_order"
+) -> np.ndarray:
+    """Validate an (N,) batch of actions with values 0 .. ``upper`` (float64).
+
+    Discrete: whole numbers in [0, upper]; continuous: a in [-1, 1] (clipped) maps to
+    round((a + 1) / 2 * upper). ``name`` names the bound in error messages.
+    """
     a = action if type(action) is np.ndarray else np.asarray(action)
     if not continuous and a.size == n and a.dtype.kind in "iufb":
         if out is None:
             out = np.empty(n)
-        if _orders_into(a.reshape(n), float(params.max_order), out) < 0:
+        if _orders_into(a.reshape(n), float(upper), out) < 0:
             return out
     if continuous:
         a = a.astype(np.float64).reshape(n, -1)[:, 0] if a.size == n else None  # type: ignore[assignment]
@@ -144,37 +196,40 @@ def order_from_action(
             raise ValueError(f"expected {n} continuous action(s) in [-1, 1], got shape {np.shape(action)}")
         if not np.all(np.isfinite(a)):
             raise ValueError("action must be finite, got NaN or inf")
-        orders = np.round((np.clip(a, -1.0, 1.0) + 1.0) * 0.5 * params.max_order)
+        orders = np.round((np.clip(a, -1.0, 1.0) + 1.0) * 0.5 * upper)
         if out is None:
             return orders
         out[:] = orders
         return out
     if a.size != n:
         raise ValueError(f"expected {n} action(s), got shape {np.shape(action)}")
+    what = "order" if name == "max_order" else "level"
     a = a.reshape(n)
     if a.dtype.kind == "f":
         if not np.all(np.isfinite(a)):
             raise ValueError("action must be finite, got NaN or inf")
         if not np.all(a == np.round(a)):
-            raise ValueError(f"action must be an integer order in [0, {params.max_order}], got {a}")
+            raise ValueError(f"action must be an integer {what} in [0, {upper}] ({name}), got {a}")
     elif a.dtype.kind not in "iub":
-        raise ValueError(f"action must be an integer order in [0, {params.max_order}], got {action!r}")
-    if np.any(a < 0) or np.any(a > params.max_order):
-        raise ValueError(f"action must be in [0, {params.max_order}] (max_order), got {a}")
+        raise ValueError(f"action must be an integer {what} in [0, {upper}] ({name}), got {action!r}")
+    if np.any(a < 0) or np.any(a > upper):
+        raise ValueError(f"action must be in [0, {upper}] ({name}), got {a}")
     return a.astype(np.float64)  # pragma: no cover (the compiled check accepted these)
 
 
 def _reset_draws(env: Any, seed: int | None, options: dict[str, Any] | None) -> float | None:
     """Seed or script ``env``'s draws from ``reset``'s arguments (single and vector env alike).
 
-    A seed (or the first reset) restarts the draws; ``options={"demand": ...,
-    "lead_times": ...}`` scripts them for this episode, and a later reset without
-    a script returns to random draws. Returns the ``initial_inventory`` option
-    (validated) or None.
+    A seed (or the first reset) restarts the draws and the ``random_start`` generator
+    (a third child of the seed's ``SeedSequence``, independent of demand and lead
+    times); ``options={"demand": ..., "lead_times": ...}`` scripts the draws for this
+    episode, and a later reset without a script returns to random draws. Returns the
+    ``initial_inventory`` option (validated) or None.
     """
     if seed is not None or not env._seeded:
         ss = np.random.SeedSequence(seed if seed is not None else int(env.np_random.integers(2**63)))
         env._stream.seed(ss)
+        env._start_rng = np.random.default_rng(np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, 2)))
         env._seeded = True
     options = dict(options or {})
     init = options.pop("initial_inventory", None)
@@ -196,10 +251,62 @@ def _reset_draws(env: Any, seed: int | None, options: dict[str, Any] | None) -> 
     return init
 
 
+class _Reader:
+    """What the single and the vector env share: options, spaces and the action map."""
+
+    def __init__(self, params: InventoryParams, options: EnvOptions) -> None:
+        options.check(params)
+        self.params = params
+        self.options = options
+        self.continuous = options.continuous
+        self.up_to = options.action == "order_up_to"
+        self.upper = order_up_to_levels(params) - 1 if self.up_to else params.max_order
+        self.scale = observation_scale(params) if options.obs_scale else None
+        self.reward_scale = options.reward_scale
+        self.start_high = start_stock_high(params)
+
+    def observation_space(self) -> spaces.Box:
+        low, high = self.params.obs_bounds
+        if self.scale is not None:
+            low, high = (low / self.scale).astype(np.float32), (high / self.scale).astype(np.float32)
+        return spaces.Box(low, high, dtype=np.float32)
+
+    def action_space(self) -> spaces.Space:
+        if self.continuous:
+            return spaces.Box(-1.0, 1.0, (1,), dtype=np.float32)
+        return spaces.Discrete(self.upper + 1)
+
+    def orders(self, action: Any, state: State, n: int, out: np.ndarray) -> np.ndarray:
+        """Validate the actions and write the orders q_t into ``out``."""
+        if not self.up_to:
+            return action_values(action, self.params.max_order, self.continuous, n, out)
+        levels = action_values(action, self.upper, self.continuous, n, None, "order_up_to levels - 1")
+        out[:] = orders_from_levels(levels, inventory_position(self.params, state), self.params.max_order)
+        return out
+
+    def start_stock(self, rng: np.random.Generator | None, n: int, default: float) -> np.ndarray | float:
+        """Starting stock on hand of ``n`` copies: ``default``, or drawn (``random_start``)."""
+        if not self.options.random_start or rng is None:
+            return default
+        return rng.integers(0, self.start_high + 1, n).astype(np.float64)
+
+    def scaled(self, obs: np.ndarray) -> np.ndarray:
+        """A copy of the raw observation(s), divided by the scale if ``obs_scale``."""
+        if self.scale is None:
+            return obs.copy()
+        return obs / self.scale
+
+
+def _options(continuous: Any, kwargs: dict[str, Any]) -> EnvOptions:
+    """The :class:`EnvOptions` among an env's keywords (taken out of ``kwargs``)."""
+    kwargs["continuous"] = continuous
+    return EnvOptions.pop_from(kwargs)
+
+
 class InventoryEnv(gym.Env):
     __doc__ = "Single-item inventory control as a Gymnasium environment.\n" + _ENV_DOC
 
-    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
 
     def __init__(
         self,
@@ -209,17 +316,16 @@ class InventoryEnv(gym.Env):
         render_mode: str | None = None,
         **kwargs: Any,
     ) -> None:
+        opts = _options(continuous, kwargs)
         self.params = make_params(params, **kwargs)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
         self.render_mode = render_mode
-        self.continuous = bool(continuous)
-        low, high = self.params.obs_bounds
-        self.observation_space = spaces.Box(low, high, dtype=np.float32)
-        if self.continuous:
-            self.action_space: spaces.Space = spaces.Box(-1.0, 1.0, (1,), dtype=np.float32)
-        else:
-            self.action_space = spaces.Discrete(self.params.max_order + 1)
+        self._reader = _Reader(self.params, opts)
+        self.options = opts
+        self.continuous = opts.continuous
+        self.observation_space = self._reader.observation_space()
+        self.action_space: spaces.Space = self._reader.action_space()
         self._p = kernel_params(self.params)
         self._stream = DrawStream(self.params, 1)
         self._state: State = initial_state(self.params, 1)
@@ -231,9 +337,24 @@ class InventoryEnv(gym.Env):
         self._horizon = self.params.horizon
         self._finite = self.params.finite_horizon
         self._max_order = self.params.max_order
+        self._plain = not (self._reader.up_to or self.continuous)
         self._flags = observe_flags(self.params)
         self._needs_reset = True
         self._seeded = False
+        self._start_rng: np.random.Generator | None = None
+        self._info: dict[str, float] | None = None
+        self._spec: EnvSpec | None = None
+
+    @property
+    def spec(self) -> EnvSpec | None:  # type: ignore[override]
+        """The registration spec; ``max_episode_steps`` is the model's ``horizon`` unless a TimeLimit says otherwise."""
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: EnvSpec | None) -> None:
+        if value is not None and value.max_episode_steps is None:
+            value = dataclasses.replace(value, max_episode_steps=self.params.horizon)
+        self._spec = value
 
     @property
     def state(self) -> State:
@@ -243,48 +364,72 @@ class InventoryEnv(gym.Env):
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
         init = _reset_draws(self, seed, options)
+        if init is None:
+            init = self._reader.start_stock(self._start_rng, 1, self.params.initial_inventory)
         self._state = initial_state(self.params, 1, init)
         self._t = 0
         self._needs_reset = False
+        self._info = None
         observe(self.params, self._state, self._obs)
-        return self._obs[0].copy(), {}
+        return self._reader.scaled(self._obs[0]), {}
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
         if self._needs_reset:
             raise RuntimeError("call reset() before step() (and after an episode ends)")
-        if (type(action) is int or isinstance(action, np.integer)) and not self.continuous:
+        if self._plain and (type(action) is int or isinstance(action, np.integer)):
             if not 0 <= action <= self._max_order:
                 raise ValueError(f"action must be in [0, {self._max_order}] (max_order), got {action}")
             self._order[0] = action
         else:
-            order_from_action(action, self.params, self.continuous, 1, self._order)
+            self._reader.orders(action, self._state, 1, self._order)
         demand, lead = self._stream.next()
         self._t += 1
         done = self._t >= self._horizon
         last = done and self._finite
         self._last[0] = last
         step_observe(self._p, self._state, self._order, demand, lead, self._last, self._events, self._flags, self._obs)
-        ev = self._events[0]
-        info = dict(zip(EVENTS, ev.tolist()))
+        info = dict(zip(EVENTS, self._events[0].tolist()))
+        self._info = info
         if done:
             self._needs_reset = True
-        return self._obs[0].copy(), info["reward"], last, done and not self._finite, info
+        reward = info["reward"] * self._reader.reward_scale
+        return self._reader.scaled(self._obs[0]), reward, last, done and not self._finite, info
 
-    def render(self) -> str | None:
-        if self.render_mode != "ansi":
-            return None
-        names = self.params.obs_names
-        return f"t={self._t} " + " ".join(f"{n}={v:g}" for n, v in zip(names, self._obs[0]))
+    def render(self) -> str | np.ndarray | None:
+        """``ansi``: one line of text; ``rgb_array``: a frame (see :mod:`inv_gym.envs.render`)."""
+        if self.render_mode == "ansi":
+            names = self.params.obs_names
+            return f"t={self._t} " + " ".join(f"{n}={v:g}" for n, v in zip(names, self._obs[0]))
+        if self.render_mode == "rgb_array":
+            st = self._state
+            low, high = self.params.obs_bounds
+            return render_frame(
+                period=self._t,
+                on_hand_by_age=st.on_hand_by_age[0],
+                backorders=float(st.backorders[0]),
+                pipeline=st.pipeline[0],
+                events=self._info,
+                stock_limit=float(high[0]),
+                title=self.spec.id if self.spec is not None else "",
+            )
+        return None
 
 
 class InventoryVectorEnv(VectorEnv):
     __doc__ = (
         "N independent copies of the same model advanced by one kernel call per step.\n\n"
         "Natively batched: observations (N, d) float32, actions (N,) (or (N, 1) continuous),\n"
-        "rewards (N,), NEXT_STEP autoreset (the step after an episode ends resets that copy\n"
-        "and returns its first observation with reward 0). ``info`` maps every event name to\n"
-        "an (N,) array. ``reset(seed=s)`` seeds one stream shared by the batch: copy i of\n"
-        "a vector env draws the same numbers as row i of ``draw_paths(params, s, N, H)``.\n" + _ENV_DOC
+        "rewards (N,). ``reset(seed=s)`` seeds one stream shared by the batch: copy i of\n"
+        "a vector env draws the same numbers as row i of ``draw_paths(params, s, N, H)``.\n\n"
+        "Autoreset (NEXT_STEP, the convention of ``gymnasium.vector.SyncVectorEnv``): the\n"
+        "step after a copy's episode ends resets that copy. For that copy the action is\n"
+        "ignored and not validated, the observation is its first observation, the reward\n"
+        "0 and both flags False, and its ``info`` entries are absent: every event name\n"
+        "maps to an (N,) array with a mask ``_name`` that is False for the resetting\n"
+        "copies (and the info is ``{}`` when every copy resets), as the sync env returns.\n\n"
+        "``max_episode_steps`` (what ``gym.make_vec(..., max_episode_steps=T)`` passes)\n"
+        "truncates every episode after T steps, as a ``TimeLimit`` does on the single env;\n"
+        "an episode that reaches the model's ``horizon`` first ends as it does there.\n" + _ENV_DOC
     )
 
     metadata = {"render_modes": [], "autoreset_mode": AutoresetMode.NEXT_STEP}
@@ -296,21 +441,25 @@ class InventoryVectorEnv(VectorEnv):
         *,
         continuous: bool = False,
         render_mode: str | None = None,
+        max_episode_steps: int | None = None,
         **kwargs: Any,
     ) -> None:
         if isinstance(num_envs, bool) or int(num_envs) != num_envs or num_envs < 1:
             raise ValueError(f"num_envs must be an integer >= 1, got {num_envs!r}")
         if render_mode is not None:
-            raise ValueError("the vector env has no render modes")
+            raise ValueError("the vector env has no render modes (render a single env: gym.make(id, render_mode=...))")
+        if max_episode_steps is not None and (
+            isinstance(max_episode_steps, bool) or int(max_episode_steps) != max_episode_steps or max_episode_steps < 1
+        ):
+            raise ValueError(f"max_episode_steps must be an integer >= 1 or None, got {max_episode_steps!r}")
+        opts = _options(continuous, kwargs)
         self.num_envs = int(num_envs)
         self.params = make_params(params, **kwargs)
-        self.continuous = bool(continuous)
-        low, high = self.params.obs_bounds
-        self.single_observation_space = spaces.Box(low, high, dtype=np.float32)
-        if self.continuous:
-            self.single_action_space: spaces.Space = spaces.Box(-1.0, 1.0, (1,), dtype=np.float32)
-        else:
-            self.single_action_space = spaces.Discrete(self.params.max_order + 1)
+        self._reader = _Reader(self.params, opts)
+        self.options = opts
+        self.continuous = opts.continuous
+        self.single_observation_space = self._reader.observation_space()
+        self.single_action_space: spaces.Space = self._reader.action_space()
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
         self.render_mode = None
@@ -326,16 +475,34 @@ class InventoryVectorEnv(VectorEnv):
         self._mask.flags.writeable = False
         self._init_inv = self.params.initial_inventory
         self._horizon = self.params.horizon
+        self._limit = int(max_episode_steps) if max_episode_steps is not None else None
         self._finite = self.params.finite_horizon
         self._flags = observe_flags(self.params)
         self._info_masks = {"_" + name: self._mask for name in EVENTS}
         self._seeded = False
+        self._start_rng: np.random.Generator | None = None
         self._needs_reset = True
+        self._spec: EnvSpec | None = None
+
+    @property
+    def spec(self) -> EnvSpec | None:  # type: ignore[override]
+        """The registration spec; ``max_episode_steps`` is where episodes end (horizon or the limit)."""
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: EnvSpec | None) -> None:
+        if value is not None:
+            steps = self._horizon if self._limit is None else min(self._horizon, self._limit)
+            value = dataclasses.replace(value, max_episode_steps=steps)
+        self._spec = value
 
     @property
     def state(self) -> State:
         """The kernel state (a view; do not modify)."""
         return self._state
+
+    def _start(self, n: int) -> np.ndarray | float:
+        return self._reader.start_stock(self._start_rng, n, self._init_inv)
 
     def reset(
         self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
@@ -348,44 +515,62 @@ class InventoryVectorEnv(VectorEnv):
         super().reset(seed=seed)
         init = _reset_draws(self, seed, options)
         self._init_inv = self.params.initial_inventory if init is None else init
-        self._state = initial_state(self.params, self.num_envs, self._init_inv)
+        start = self._init_inv if init is not None else self._start(self.num_envs)
+        self._state = initial_state(self.params, self.num_envs, start)
         self._steps[:] = 0
         self._autoreset[:] = False
         self._needs_reset = False
         observe(self.params, self._state, self._obs)
-        return self._obs.copy(), {}
+        return self._reader.scaled(self._obs), {}
 
     def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
         if self._needs_reset:
             raise RuntimeError("call reset() before step()")
         n = self.num_envs
-        order = order_from_action(actions, self.params, self.continuous, n)
-        demand, lead = self._stream.next()
         resetting = self._autoreset
         any_reset = bool(resetting.any())
         if any_reset:
-            # NEXT_STEP autoreset: these copies restart; their action and draws are ignored
+            # NEXT_STEP autoreset: these copies restart; their actions are ignored, not validated
+            actions = np.array(actions, copy=True)
+            if actions.shape[:1] == (n,):
+                actions[resetting] = 0 if not self.continuous else -1.0
+        order = self._reader.orders(actions, self._state, n, np.empty(n))
+        demand, lead = self._stream.next()
+        if any_reset:
             order[resetting] = 0.0
         self._steps += 1
-        done = self._steps >= self._horizon
-        last = done & self._finite
+        ended = self._steps >= self._horizon
+        last = ended & self._finite
         # a fresh events buffer each step: the info arrays stay valid after later steps
         events = np.empty((n, len(EVENTS)))
         step_observe(self._p, self._state, order, demand, lead, last, events, self._flags, self._obs)
-        if any_reset:
-            data = self._state.data
-            data[resetting] = 0.0
-            data[resetting, 2] = self._init_inv
-            self._steps[resetting] = 0
-            events[resetting] = 0.0
-            done = done & ~resetting
-            observe(self.params, self._state, self._obs)
-        rewards = events[:, _REWARD].copy()
         if self._finite:
-            terminated, truncated = done, np.zeros(n, dtype=np.bool_)
+            terminated = ended.copy()
+            truncated = np.zeros(n, dtype=np.bool_)
         else:
-            terminated, truncated = np.zeros(n, dtype=np.bool_), done
-        self._autoreset = done
-        info = dict(zip(EVENTS, events.T))
-        info.update(self._info_masks)
-        return self._obs.copy(), rewards, terminated, truncated, info
+            terminated = np.zeros(n, dtype=np.bool_)
+            truncated = ended.copy()
+        if self._limit is not None:
+            truncated |= (self._steps >= self._limit) & ~terminated
+        if any_reset:
+            rows = np.flatnonzero(resetting)
+            data = self._state.data
+            data[rows] = 0.0
+            data[rows, 2] = self._start(rows.size)
+            self._steps[rows] = 0
+            events[rows] = 0.0
+            terminated[rows] = False
+            truncated[rows] = False
+            observe(self.params, self._state, self._obs)
+        rewards = events[:, _REWARD] * self._reader.reward_scale
+        self._autoreset = terminated | truncated
+        if not any_reset:
+            info = dict(zip(EVENTS, events.T))
+            info.update(self._info_masks)
+        elif resetting.all():
+            info = {}
+        else:
+            mask = ~resetting
+            info = dict(zip(EVENTS, events.T))
+            info.update({"_" + name: mask for name in EVENTS})
+        return self._reader.scaled(self._obs), rewards, terminated, truncated, info

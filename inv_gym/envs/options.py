@@ -1,0 +1,196 @@
+"""Learning aids as environment options, available to every agent.
+
+Each option is a ``gym.make`` keyword of every single-item id (and ``--set NAME=VALUE``
+on the command line); none changes the model, only what the agent sees and how its
+action is read. Scores are always computed in the model's own units on the kernel.
+
+``action``
+    ``"order"`` (the default): the action is the order quantity q_t in
+    0 .. ``max_order``. ``"order_up_to"``: the action is a target inventory position
+    k in 0 .. n - 1 (n = :func:`order_up_to_levels`) and the order is
+
+    .. math:: q_t = \\min\\big(\\max(\\mathrm{round}(k - IP_t), 0), q_{\\max}\\big),
+              \\qquad IP_t = I_t + \\sum_j \\mathrm{pipeline}_{t,j},
+
+    with I_t the net inventory (on hand under lost sales). Every order the model
+    allows stays reachable (k = IP_t + q), but a base-stock or (s, S) optimum becomes a
+    constant (or two-valued) action instead of a function of the state.
+``obs_scale``
+    ``True`` divides every observation entry by :func:`observation_scale` (stock by the
+    mean demand over the mean lead time plus one period, pipeline entries by the mean
+    demand, the period by the horizon), so entries are of order one on every model.
+``random_start``
+    ``True`` starts every episode (reset and autoreset) with a stock on hand drawn
+    uniformly from the integers 0 .. min(``max_order``, ``capacity``), all fresh, with
+    nothing on order and no backorders. The draws come from their own generator,
+    derived from the reset seed, so the demand stream (and common random numbers
+    across policies) is unchanged. Infinite-horizon models only: a finite-horizon
+    model's episode is the scored problem itself, from ``initial_inventory``.
+``reward_scale``
+    A factor c > 0: the step returns c * reward; ``info["reward"]`` and every cost in
+    ``info`` stay in the model's units.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from inv_gym.params import InventoryParams
+
+__all__ = [
+    "ACTIONS",
+    "OPTION_NAMES",
+    "EnvOptions",
+    "observation_scale",
+    "order_up_to_levels",
+    "orders_from_levels",
+    "levels_from_continuous",
+    "start_stock_high",
+    "parse_option_value",
+]
+
+#: How an action becomes an order.
+ACTIONS: tuple[str, ...] = ("order", "order_up_to")
+#: The env keywords that are options, not model parameters.
+OPTION_NAMES: tuple[str, ...] = ("action", "continuous", "obs_scale", "random_start", "reward_scale")
+
+
+def _flag(name: str, value: Any) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ValueError(f"{name} must be True or False, got {value!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnvOptions:
+    """The learning aids of an environment (see the module docstring).
+
+    Attributes:
+        action: ``"order"`` or ``"order_up_to"``.
+        continuous: ``Box(-1, 1, (1,))`` actions instead of ``Discrete``.
+        obs_scale: divide observations by :func:`observation_scale`.
+        random_start: draw the starting stock at every reset.
+        reward_scale: factor c > 0 on the returned reward.
+    """
+
+    action: str = "order"
+    continuous: bool = False
+    obs_scale: bool = False
+    random_start: bool = False
+    reward_scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(ACTIONS)}, got {self.action!r}")
+        for name in ("continuous", "obs_scale", "random_start"):
+            object.__setattr__(self, name, _flag(name, getattr(self, name)))
+        c = self.reward_scale
+        if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, float, np.integer, np.floating)):
+            raise ValueError(f"reward_scale must be a number > 0, got {c!r}")
+        c = float(c)
+        if not (math.isfinite(c) and 0.0 < c <= 1e6):
+            raise ValueError(f"reward_scale must be in (0, 1e6], got {c}")
+        object.__setattr__(self, "reward_scale", c)
+
+    def check(self, params: InventoryParams) -> None:
+        """Refuse an option that cannot apply to ``params``' model, naming both."""
+        if self.random_start and params.finite_horizon:
+            raise ValueError(
+                "random_start applies to infinite-horizon models only; this model is finite-horizon "
+                f"(finite_horizon=True, horizon={params.horizon}): its episode is the scored problem, "
+                "which starts from initial_inventory (use reset(options={'initial_inventory': x}) instead)"
+            )
+
+    @classmethod
+    def pop_from(cls, kwargs: dict[str, Any]) -> EnvOptions:
+        """Take the option keywords out of ``kwargs`` (in place) and validate them."""
+        return cls(**{name: kwargs.pop(name) for name in OPTION_NAMES if name in kwargs})
+
+
+def observation_scale(params: InventoryParams) -> np.ndarray:
+    """Per-entry divisors of the observation (float32, length ``params.obs_dim``).
+
+    With mu the mean demand and E[L] the mean lead time: ``inventory`` and ``age_a``
+    are divided by max(mu (E[L] + 1), 1), ``pipeline_j`` by max(mu, 1) and ``period``
+    by the horizon. Every divisor is >= 1.
+
+    >>> from inv_gym import preset_params
+    >>> observation_scale(preset_params("inv_gym/LostSales-v0")).tolist()
+    [10.0, 5.0]
+    """
+    mu = max(float(params.demand.mean), 1e-9)
+    stock = max(mu * (params.mean_lead_time + 1.0), 1.0)
+    out = []
+    for name in params.obs_names:
+        if name == "inventory" or name.startswith("age_"):
+            out.append(stock)
+        elif name.startswith("pipeline_"):
+            out.append(max(mu, 1.0))
+        else:  # period
+            out.append(max(float(params.horizon), 1.0))
+    return np.asarray(out, dtype=np.float32)
+
+
+def order_up_to_levels(params: InventoryParams) -> int:
+    """Number n of order-up-to levels (targets 0, 1, ..., n - 1 units).
+
+    n = ``max_order`` + 1 + ceil(mu (E[L] + 1)), so a target above ``max_order`` is
+    reachable while the pipeline holds stock.
+
+    >>> from inv_gym import preset_params
+    >>> order_up_to_levels(preset_params("inv_gym/LostSales-v0"))
+    31
+    """
+    mu = max(float(params.demand.mean), 0.0)
+    return int(params.max_order) + 1 + int(math.ceil(mu * (params.mean_lead_time + 1.0)))
+
+
+def levels_from_continuous(a: np.ndarray, params: InventoryParams) -> np.ndarray:
+    """A continuous action a in [-1, 1] (clipped) as a level round((a + 1) / 2 (n - 1))."""
+    n = order_up_to_levels(params)
+    a = np.asarray(a, dtype=np.float64).reshape(-1)
+    if not np.all(np.isfinite(a)):
+        raise ValueError("action must be finite, got NaN or inf")
+    return np.round((np.clip(a, -1.0, 1.0) + 1.0) * 0.5 * (n - 1))
+
+
+def orders_from_levels(levels: np.ndarray, position: np.ndarray, max_order: float) -> np.ndarray:
+    """Orders min(max(round(level - IP), 0), max_order), (N,) float64."""
+    lv = np.asarray(levels, dtype=np.float64).reshape(-1)
+    return np.clip(np.rint(lv - np.asarray(position, dtype=np.float64)), 0.0, float(max_order))
+
+
+def start_stock_high(params: InventoryParams) -> int:
+    """Largest starting stock of ``random_start``: min(max_order, capacity)."""
+    high = int(params.max_order)
+    if params.capacity is not None:
+        high = min(high, int(math.floor(params.capacity)))
+    return high
+
+
+def parse_option_value(name: str, text: str) -> Any:
+    """Convert a command-line ``--set NAME=VALUE`` string of an option to its value.
+
+    >>> parse_option_value("obs_scale", "true"), parse_option_value("reward_scale", "0.1")
+    (True, 0.1)
+    """
+    if name not in OPTION_NAMES:
+        raise ValueError(f"unknown env option {name!r}; allowed: {', '.join(OPTION_NAMES)}")
+    t = text.strip()
+    if name == "action":
+        return t
+    if name == "reward_scale":
+        try:
+            return float(t)
+        except ValueError:
+            raise ValueError(f"reward_scale must be a number in (0, 1e6], got {t!r}") from None
+    low = t.lower()
+    if low in ("true", "1", "yes"):
+        return True
+    if low in ("false", "0", "no"):
+        return False
+    raise ValueError(f"{name} must be true or false, got {t!r}")
