@@ -1,0 +1,338 @@
+"""Policies for the serial chain (``inv_gym/Serial-v0``) and their evaluation and grid search.
+
+* :class:`EchelonBaseStock`: stage m orders up to the echelon level S_m,
+  q_m = clip(S_m - IP_m, 0, max_order), IP_m the echelon inventory position
+  (on hand and in transit at stages 1 .. m, minus external backorders, plus
+  what stage m + 1 owes m). Optimal with the Clark-Scarf levels
+  (:func:`inv_gym.analytic.serial.serial_optimum`).
+* :class:`InstallationBaseStock`: stage m orders up to the local level s_m
+  from its own position on hand_m + in transit into m + owed to m - owed by m.
+* :func:`serial_evaluate`: Monte Carlo cost of a policy (95% CI over
+  replications) on the chain kernel.
+* :func:`serial_grid_search`: every combination of per-stage levels on common
+  random numbers (all policies see the same demand rows), best by mean cost.
+
+Policies act on the env's observation (``act(obs (N, d)) -> orders (N, M)``)
+and have stable-baselines3's ``predict``; the evaluator and the search compute
+the same orders from the kernel state directly (faster, identical).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from inv_gym.envs.streams import spawn_generators
+from inv_gym.evaluation import MetricCI, mean_ci, mean_ci_rows
+from inv_gym.serial import (
+    SerialParams,
+    serial_event_index,
+    serial_initial_state,
+    serial_installation_position,
+    serial_orders_from_levels,
+    serial_step,
+)
+from inv_gym.serial.dynamics import serial_kernel_arrays
+
+__all__ = [
+    "EchelonBaseStock",
+    "InstallationBaseStock",
+    "SerialSearchResult",
+    "serial_evaluate",
+    "serial_grid_search",
+    "serial_demand_paths",
+]
+
+#: Most system-periods one evaluation or search may simulate (refused above, before allocating).
+MAX_SYSTEM_PERIODS = 5_000_000_000
+
+
+def _installation_orders(
+    levels: np.ndarray, position: np.ndarray, max_order: float, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Installation orders, stage 1 first: q_m = clip(s_m - (IP_m - q_{m-1}), 0, max_order).
+
+    Stage m sees the order its downstream stage has just placed (it joins what m
+    owes), so its position is the installation position before ordering minus
+    q_{m-1}.
+    """
+    out = np.empty(position.shape) if out is None else out
+    prev = 0.0
+    for k in range(position.shape[1]):
+        np.clip(np.rint(levels[:, k] - (position[:, k] - prev)), 0.0, max_order, out=out[:, k])
+        prev = out[:, k]
+    return out
+
+
+def _levels(name: str, levels: Any, m: int | None = None) -> np.ndarray:
+    arr = np.asarray(levels, dtype=np.float64)
+    if arr.ndim not in (1, 2) or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ValueError(f"{name} must be levels >= 0, one per stage (or an (N, M) array), got {levels!r}")
+    if np.any(arr != np.round(arr)):
+        raise ValueError(f"{name} must be integers, got {levels!r}")
+    if m is not None and arr.shape[-1] != m:
+        raise ValueError(f"{name} must have one entry per stage (M = {m}), got {arr.shape[-1]}")
+    return arr
+
+
+class _SerialBaseStock:
+    """Shared binding, observation decoding and SB3 ``predict``."""
+
+    family = ""
+    _echelon = True
+
+    def __init__(
+        self, levels: Sequence[float] | np.ndarray, params: SerialParams | None = None, *, obs_scale: bool = False
+    ):
+        self.levels = _levels("levels", levels)
+        self.obs_scale = bool(obs_scale)
+        self.params: SerialParams | None = None
+        if params is not None:
+            self.bind(params)
+
+    def bind(self, params: SerialParams) -> _SerialBaseStock:
+        """Bind to the chain's parameters (observation layout, max_order); returns self."""
+        _levels("levels", self.levels, params.n_stages)
+        self.params = params
+        return self
+
+    def _require(self) -> SerialParams:
+        if self.params is None:
+            raise RuntimeError(f"{type(self).__name__} is not bound to parameters: call .bind(params) first")
+        return self.params
+
+    def positions_from_obs(self, obs: np.ndarray) -> np.ndarray:
+        """(N, M) inventory positions (echelon or installation) read from observations."""
+        p = self._require()
+        x = np.asarray(obs, dtype=np.float64)
+        x = x[None, :] if x.ndim == 1 else x
+        if self.obs_scale:
+            x = x * p.obs_scale
+        n, m = x.shape[0], p.n_stages
+        local = np.empty((n, m))
+        owed = np.empty((n, m))
+        col = 0
+        for k, lt in enumerate(p.lead_times):
+            local[:, k] = x[:, col] + x[:, col + 2 : col + 2 + lt].sum(axis=1)
+            owed[:, k] = x[:, col + 1]
+            col += 2 + lt
+        owed_in = np.concatenate([owed[:, 1:], np.zeros((n, 1))], axis=1)
+        if self._echelon:
+            return np.cumsum(local, axis=1) - owed[:, :1] + owed_in
+        return local + owed_in - owed
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        """Orders (N, M) float64, integers in [0, max_order]."""
+        p = self._require()
+        pos = self.positions_from_obs(obs)
+        if self._echelon:
+            return np.clip(np.rint(self.levels - pos), 0.0, p.max_order)
+        return _installation_orders(np.broadcast_to(self.levels, pos.shape), pos, p.max_order)
+
+    def predict(
+        self, observation: np.ndarray, state: Any = None, episode_start: Any = None, deterministic: bool = True
+    ):
+        """stable-baselines3's ``predict``: integer orders for the ``action="order"`` space."""
+        obs = np.asarray(observation)
+        a = self.act(obs).astype(np.int64)
+        return (a[0] if obs.ndim == 1 else a), state
+
+    def orders_from_state(self, state: Any, levels: np.ndarray | None = None) -> np.ndarray:
+        """The same orders computed from the kernel state (N, M)."""
+        p = self._require()
+        lv = self.levels if levels is None else levels
+        if self._echelon:
+            return serial_orders_from_levels(p, state, np.broadcast_to(lv, (state.data.shape[0], p.n_stages)))
+        pos = serial_installation_position(p, state)
+        return _installation_orders(np.broadcast_to(lv, pos.shape), pos, p.max_order)
+
+    def describe(self) -> dict[str, Any]:
+        return {"family": self.family, "levels": [int(x) for x in np.asarray(self.levels).reshape(-1)]}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(levels={self.describe()['levels']})"
+
+
+class EchelonBaseStock(_SerialBaseStock):
+    """Echelon base stock: q_m = clip(S_m - IP_m, 0, max_order) (Clark & Scarf 1960).
+
+    Args:
+        levels: echelon levels S_1 .. S_M (stage 1 first), or an (N, M) array (one row per system).
+        params: the chain (or bind later with :meth:`bind`).
+        obs_scale: True when the env divides observations by ``params.obs_scale`` (``obs_scale=True``).
+    """
+
+    family = "echelon_base_stock"
+    _echelon = True
+
+
+class InstallationBaseStock(_SerialBaseStock):
+    """Installation base stock: stage m orders up to s_m from its local position.
+
+    Orders are placed from stage 1 upwards, and stage m's position counts the
+    order q_{m-1} just placed on it: q_m = clip(s_m - (on hand_m + in transit_m
+    + owed to m - owed by m - q_{m-1}), 0, max_order) (q_0 = 0). With s_m = S_m - S_{m-1} and nondecreasing S this orders exactly as the echelon
+    policy once the chain is in its levels' regime (Axsäter 2015, Section 5.3.2).
+
+    Args:
+        levels: installation levels s_1 .. s_M, or an (N, M) array.
+        params: the chain.
+        obs_scale: True when the env divides observations by ``params.obs_scale`` (``obs_scale=True``).
+    """
+
+    family = "installation_base_stock"
+    _echelon = False
+
+
+def serial_demand_paths(params: SerialParams, seed: int, n: int, periods: int) -> np.ndarray:
+    """Demand (periods, n) float64 for a seed: the draws ``n`` vector-env copies reset with ``seed`` see."""
+    d_rng, _ = spawn_generators(seed)
+    return np.ascontiguousarray(params.demand.sample(d_rng, (periods, n)))
+
+
+def _check_run(reps: Any, horizon: Any, warmup: Any) -> tuple[int, int, int]:
+    for name, v, low in (("reps", reps, 2), ("horizon", horizon, 1), ("warmup", warmup, 0)):
+        if isinstance(v, bool) or int(v) != v or v < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {v!r}")
+    return int(reps), int(horizon), int(warmup)
+
+
+def _simulate_levels(
+    params: SerialParams, echelon: bool, levels: np.ndarray, demand: np.ndarray, warmup: int
+) -> dict[str, np.ndarray]:
+    """Per-system average per-period cost components of base-stock rows (N, M) on demand (T, N)."""
+    n = levels.shape[0]
+    state = serial_initial_state(params, n)
+    arrays = serial_kernel_arrays(params)
+    idx = serial_event_index(params.n_stages)
+    keys = ("cost", "holding_cost", "transit_holding_cost", "backorder_cost", "backorders", "stockout")
+    sums = {k: np.zeros(n) for k in keys}
+    orders = np.empty((n, params.n_stages))
+    events = np.empty((n, len(idx)))
+    for t in range(demand.shape[0]):
+        if echelon:
+            serial_orders_from_levels(params, state, levels, orders)
+        else:
+            _installation_orders(levels, serial_installation_position(params, state), params.max_order, orders)
+        serial_step(arrays, state, orders, demand[t], events)
+        if t >= warmup:
+            for k in keys:
+                sums[k] += events[:, idx[k]]
+    periods = demand.shape[0] - warmup
+    return {k: v / periods for k, v in sums.items()}
+
+
+def serial_evaluate(
+    policy: _SerialBaseStock,
+    params: SerialParams,
+    *,
+    reps: int = 200,
+    horizon: int = 1000,
+    warmup: int = 100,
+    seed: int = 0,
+) -> dict[str, MetricCI]:
+    """Monte Carlo long-run cost per period of a base-stock policy on the chain.
+
+    Each replication starts from ``params.initial_inventory``, runs ``warmup``
+    periods unmeasured and ``horizon`` measured; the result is the mean and 95%
+    Student-t interval over replications of the per-period averages of
+    ``cost``, ``holding_cost``, ``transit_holding_cost``, ``backorder_cost``,
+    ``backorders`` and ``stockout`` (the fraction of periods with a stockout).
+
+    Args:
+        policy: an :class:`EchelonBaseStock` or :class:`InstallationBaseStock`.
+        params: the chain.
+        reps: replications (>= 2).
+        horizon: measured periods per replication.
+        warmup: unmeasured periods first.
+        seed: demand seed (replication i sees vector-env copy i's draws).
+    """
+    reps, horizon, warmup = _check_run(reps, horizon, warmup)
+    if reps * (horizon + warmup) > MAX_SYSTEM_PERIODS:
+        raise ValueError(f"reps * (horizon + warmup) = {reps * (horizon + warmup)} > {MAX_SYSTEM_PERIODS}; reduce reps")
+    policy = policy.bind(params)
+    levels = np.ascontiguousarray(np.broadcast_to(policy.levels, (reps, params.n_stages)), dtype=np.float64)
+    demand = serial_demand_paths(params, seed, reps, horizon + warmup)
+    avg = _simulate_levels(params, policy._echelon, levels, demand, warmup)
+    return {k: mean_ci(v) for k, v in avg.items()}
+
+
+@dataclass(frozen=True)
+class SerialSearchResult:
+    """Outcome of :func:`serial_grid_search`.
+
+    Attributes:
+        family: ``"echelon_base_stock"`` or ``"installation_base_stock"``.
+        levels: (P, M) integer levels of every policy searched.
+        cost: (P,) mean cost per period; ``ci_low``/``ci_high`` its 95% interval.
+        best: index of the lowest mean cost.
+    """
+
+    family: str
+    levels: np.ndarray
+    cost: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    best: int
+
+    @property
+    def best_levels(self) -> tuple[int, ...]:
+        return tuple(int(x) for x in self.levels[self.best])
+
+    @property
+    def best_cost(self) -> MetricCI:
+        b = self.best
+        return MetricCI(float(self.cost[b]), float(self.ci_low[b]), float(self.ci_high[b]), math.nan, 0)
+
+
+def serial_grid_search(
+    params: SerialParams,
+    grids: Sequence[Sequence[int]],
+    *,
+    family: str = "echelon_base_stock",
+    reps: int = 100,
+    horizon: int = 500,
+    warmup: int = 100,
+    seed: int = 0,
+    max_systems: int = 200_000,
+) -> SerialSearchResult:
+    """Every combination of per-stage levels, simulated on common random numbers.
+
+    All policies see the same ``reps`` demand rows (common random numbers), so
+    their differences have little noise; policies are simulated in chunks of
+    at most ``max_systems`` systems.
+
+    Args:
+        params: the chain.
+        grids: one sequence of integer levels per stage (stage 1 first).
+        family: ``"echelon_base_stock"`` or ``"installation_base_stock"``.
+        reps, horizon, warmup, seed: as in :func:`serial_evaluate`.
+        max_systems: systems per simulation chunk (memory bound).
+    """
+    if family not in ("echelon_base_stock", "installation_base_stock"):
+        raise ValueError(f"family must be 'echelon_base_stock' or 'installation_base_stock', got {family!r}")
+    reps, horizon, warmup = _check_run(reps, horizon, warmup)
+    if len(grids) != params.n_stages:
+        raise ValueError(f"grids must have one list of levels per stage (M = {params.n_stages}), got {len(grids)}")
+    axes = [_levels(f"grids[{k}]", list(g)) for k, g in enumerate(grids)]
+    n_pol = int(np.prod([a.size for a in axes]))
+    work = n_pol * reps * (horizon + warmup)
+    if work > MAX_SYSTEM_PERIODS:
+        raise ValueError(f"the search simulates {work} system-periods (> {MAX_SYSTEM_PERIODS}); shrink grids or reps")
+    levels = np.array(list(itertools.product(*axes)), dtype=np.float64).reshape(n_pol, params.n_stages)
+    demand = serial_demand_paths(params, seed, reps, horizon + warmup)
+    per_chunk = max(1, int(max_systems) // reps)
+    costs = np.empty((n_pol, reps))
+    for start in range(0, n_pol, per_chunk):
+        stop = min(n_pol, start + per_chunk)
+        rows = np.ascontiguousarray(np.repeat(levels[start:stop], reps, axis=0))
+        dem = np.ascontiguousarray(np.tile(demand, (1, stop - start)))
+        avg = _simulate_levels(params, family == "echelon_base_stock", rows, dem, warmup)
+        costs[start:stop] = avg["cost"].reshape(stop - start, reps)
+    mean, lo, hi = mean_ci_rows(costs)
+    return SerialSearchResult(family, levels.astype(np.int64), mean, lo, hi, int(np.argmin(mean)))
