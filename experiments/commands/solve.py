@@ -30,9 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``inv-gym solve``; return the exit status."""
     from agents.analytical import policy_from_solution
+    from experiments.commands.serial import is_serial_id, run_serial_solve
     from inv_gym.analytic.solve import solve
     from inv_gym.evaluation import evaluate
 
+    if is_serial_id(args.env_id):  # the serial chain: Clark-Scarf echelon base stock
+        return run_serial_solve(args)
     env_id, params = params_from_args(args)
     sol = solve(params, env_id=env_id)
     out = sol.to_dict()

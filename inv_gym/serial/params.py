@@ -40,7 +40,7 @@ import numpy as np
 from inv_gym.distributions import Distribution, RenewalDemand, as_distribution
 from inv_gym.params import _int_at_least
 
-__all__ = ["SerialParams", "SERIAL_PARAM_NAMES", "SERIAL_DEFAULTS"]
+__all__ = ["SerialParams", "SERIAL_PARAM_NAMES", "SERIAL_DEFAULTS", "parse_serial_value"]
 
 #: Largest number of stages accepted (the per-system state grows with M).
 MAX_STAGES = 64
@@ -274,3 +274,27 @@ class SerialParams:
 SERIAL_PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(SerialParams) if f.init)
 #: The defaults of ``inv_gym/Serial-v0``.
 SERIAL_DEFAULTS: dict[str, Any] = {name: getattr(SerialParams(), name) for name in SERIAL_PARAM_NAMES}
+
+
+def parse_serial_value(name: str, text: str) -> Any:
+    """Convert a command-line ``--set NAME=VALUE`` string to a :class:`SerialParams` field value.
+
+    Per-stage fields take one number or a comma- (or space-) separated list,
+    stage 1 first; ranges are checked when the parameters are built.
+
+    >>> parse_serial_value("lead_times", "1,1,2"), parse_serial_value("backorder_cost", "9")
+    (['1', '1', '2'], 9.0)
+    """
+    if name not in SERIAL_PARAM_NAMES:
+        raise ValueError(f"unknown parameter {name!r}; allowed: {', '.join(SERIAL_PARAM_NAMES)}")
+    t = text.strip()
+    if name in ("demand", "transit_holding"):
+        return t
+    if name in ("lead_times", "holding_costs", "initial_inventory"):
+        return t.replace(",", " ").split()
+    if name == "n_stages" and t.lower() in ("none", "null"):
+        return None
+    try:
+        return float(t)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {t!r}") from None
