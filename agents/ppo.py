@@ -9,30 +9,30 @@
 
 What :func:`train` does, per model (``ENV_DEFAULTS`` holds per-id settings):
 
-* **Environment**: :class:`agents.sb3_common.InventorySB3VecEnv`, N copies on the
-  batched kernel, observations divided by a scale derived from the parameters
-  (:func:`agents.sb3_common.obs_scale`), then ``VecNormalize`` (running
-  observation statistics and reward scaling by the running return's standard
-  deviation). The statistics are saved with the model and applied by
+* **Environment**: :class:`agents.sb3_common.InventorySB3VecEnv`, N copies of the
+  native vector env with the env's own learning aids (:mod:`inv_gym.envs.options`):
+  observations divided by a scale derived from the parameters (``obs_scale``),
+  then ``VecNormalize`` (running observation statistics and reward scaling by the
+  running return's standard deviation). The statistics are saved with the model and applied by
   :meth:`TrainedAgent.policy` at prediction time.
 * **Long episodes**: infinite-horizon models are trained on episodes of
   ``train_horizon`` periods (50 by default); the cut is a truncation, so SB3
   bootstraps the value there (the adapter emits ``TimeLimit.truncated``). The
   evaluation uses the model's own parameters.
-* **Actions**: the model's own action (the order quantity), or, with
-  ``action_map="order_up_to"`` (the default of EOQ, BaseStock, Qr, LostSales
+* **Actions**: the model's own action (the order quantity), or, with the env
+  option ``action="order_up_to"`` (the default of EOQ, BaseStock, Qr, LostSales
   and StochasticLeadTime), a target inventory position: action k orders
   ``clip(k - inventory position, 0, max_order)``
-  (:func:`agents.sb3_common.orders_from_levels`). Every order stays
+  (:func:`inv_gym.envs.options.orders_from_actions`). Every order stays
   reachable; what changes is that a base-stock or (s,S) optimum is a constant
   (or two-valued) action, not a function of the state the network must learn
   to subtract. :class:`SB3Policy` applies the same map to the raw
   observation, so the agent is evaluated as a policy on the model's own
   action space.
 * **Starts**: training episodes start from the model's initial state, or
-  (``random_start``, the default of the backorder models) from a stock on hand
-  drawn uniformly from 0 .. ``max_order``, so the policy also sees stock far
-  above its usual levels.
+  (the env option ``random_start``, the default of the backorder models) from a
+  stock on hand drawn uniformly from 0 .. ``max_order``, so the policy also sees
+  stock far above its usual levels.
 * **Seeds**: the seed fixes torch, the SB3 algorithm and the demand stream.
 * **Evaluation**: :meth:`TrainedAgent.policy` is an :class:`agents.base.BasePolicy`
   whose ``predict``/``act`` apply the scaling and the statistics, so
@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 
 from agents.base import PredictPolicy
+from inv_gym.envs.options import EnvOptions, orders_from_actions, positions_from_obs, scale_observation
 from inv_gym.params import InventoryParams
 
 __all__ = [
@@ -93,7 +94,7 @@ ALGO_DEFAULTS: dict[str, dict[str, Any]] = {
 #: passed to the algorithm, the other keys are :class:`TrainConfig` fields.
 #:
 #: The stock models without perishing act through order-up-to levels
-#: (``action_map="order_up_to"``): with the order quantity as the action, PPO
+#: (``action="order_up_to"``): with the order quantity as the action, PPO
 #: at 80,000 steps settled on under-ordering on the backorder models (gaps of
 #: 21-177%, fill rates 0.63-0.89) and stayed 7% above the optimum on lost
 #: sales; with the target inventory position as the action the same budget
@@ -105,12 +106,12 @@ ALGO_DEFAULTS: dict[str, dict[str, Any]] = {
 ENV_DEFAULTS: dict[str, dict[str, Any]] = {
     # one period: a contextual bandit with a constant observation; no bootstrapping
     "inv_gym/Newsvendor-v0": dict(gamma=0.0, n_envs=16, hyper=dict(n_steps=32, batch_size=128, ent_coef=0.0)),
-    "inv_gym/EOQ-v0": dict(gamma=0.99, action_map="order_up_to", random_start=True),
-    "inv_gym/BaseStock-v0": dict(gamma=0.99, action_map="order_up_to", random_start=True),
-    "inv_gym/Qr-v0": dict(gamma=0.99, action_map="order_up_to", random_start=True),
-    "inv_gym/LostSales-v0": dict(gamma=0.99, action_map="order_up_to"),
+    "inv_gym/EOQ-v0": dict(gamma=0.99, action="order_up_to", random_start=True),
+    "inv_gym/BaseStock-v0": dict(gamma=0.99, action="order_up_to", random_start=True),
+    "inv_gym/Qr-v0": dict(gamma=0.99, action="order_up_to", random_start=True),
+    "inv_gym/LostSales-v0": dict(gamma=0.99, action="order_up_to"),
     "inv_gym/Perishable-v0": dict(gamma=0.99),
-    "inv_gym/StochasticLeadTime-v0": dict(gamma=0.99, action_map="order_up_to", random_start=True),
+    "inv_gym/StochasticLeadTime-v0": dict(gamma=0.99, action="order_up_to", random_start=True),
     # a 25-day month that terminates: undiscounted returns
     "inv_gym/ConcreteMixers-v0": dict(gamma=1.0, hyper=dict(gae_lambda=0.95)),
 }
@@ -134,15 +135,17 @@ class TrainConfig:
         norm_reward: scale rewards by the running return's standard deviation.
         net_arch: hidden layer sizes of the policy and value networks.
         continuous: act in the continuous Box [-1, 1] (PPO and A2C only).
-        action_map: ``order`` (the model's own action, the order quantity) or
-            ``order_up_to`` (the action is a target inventory position; see
-            :func:`agents.sb3_common.orders_from_levels`). Either way the
+        action: the env option ``action``: ``order`` (the model's own action,
+            the order quantity) or ``order_up_to`` (the action is a target
+            inventory position; see :mod:`inv_gym.envs.options`). Either way the
             trained :class:`SB3Policy` acts on the model's own action space.
-        random_start: start every training episode with a stock on hand drawn
-            uniformly from 0 .. ``max_order`` (nothing on order) instead of the
-            model's initial state, so the policy also learns what to do far
-            above its usual stock (training only; the evaluation starts as the
-            model says).
+        obs_scale: the env option ``obs_scale`` (observations of order one).
+        random_start: the env option ``random_start``: start every training
+            episode with a stock on hand drawn uniformly from 0 .. ``max_order``
+            (nothing on order) instead of the model's initial state, so the policy
+            also learns what to do far above its usual stock (training only; the
+            evaluation starts as the model says).
+        reward_scale: the env option ``reward_scale``.
         hyper: extra keyword arguments of the SB3 algorithm.
         eval_every: evaluate the policy every this many timesteps for the
             learning curve (0: no curve).
@@ -162,8 +165,10 @@ class TrainConfig:
     norm_reward: bool = True
     net_arch: tuple[int, ...] = (64, 64)
     continuous: bool = False
-    action_map: str = "order"
+    action: str = "order"
+    obs_scale: bool = True
     random_start: bool = False
+    reward_scale: float = 1.0
     hyper: dict[str, Any] = field(default_factory=dict)
     eval_every: int = 0
     curve_reps: int = 20
@@ -176,10 +181,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.algo not in ALGOS:
             raise ValueError(f"algo must be one of {', '.join(ALGOS)}, got {self.algo!r}")
-        from agents.sb3_common import ACTION_MAPS
-
-        if self.action_map not in ACTION_MAPS:
-            raise ValueError(f"action_map must be one of {', '.join(ACTION_MAPS)}, got {self.action_map!r}")
+        self.env_options()  # validates action, obs_scale, random_start, reward_scale, continuous
         if self.algo == "dqn" and self.continuous:
             raise ValueError("algo 'dqn' needs a Discrete action space: set continuous=False")
         if isinstance(self.timesteps, bool) or int(self.timesteps) != self.timesteps or self.timesteps < 1:
@@ -193,6 +195,16 @@ class TrainConfig:
         self.timesteps = int(self.timesteps)
         self.n_envs = int(self.n_envs)
         self.net_arch = tuple(int(x) for x in self.net_arch)
+
+    def env_options(self) -> EnvOptions:
+        """The env options this configuration trains with."""
+        return EnvOptions(
+            action=self.action,
+            continuous=self.continuous,
+            obs_scale=self.obs_scale,
+            random_start=self.random_start,
+            reward_scale=self.reward_scale,
+        )
 
 
 def resolve_config(env_id: str | None, **kwargs: Any) -> TrainConfig:
@@ -213,16 +225,18 @@ def resolve_config(env_id: str | None, **kwargs: Any) -> TrainConfig:
 
 
 class SB3Policy(PredictPolicy):
-    """A trained SB3 model as a policy: scaling and ``VecNormalize`` statistics applied.
+    """A trained SB3 model as a policy on the model's own action space.
+
+    The raw observation is shown to the network as the training env showed it (the
+    env options, then ``VecNormalize``'s statistics), and the network's action is
+    turned into an order by the env's own map
+    (:func:`inv_gym.envs.options.orders_from_actions`).
 
     Args:
         model: the SB3 model.
-        scale: observation divisors used in training.
+        options: the env options of training.
         obs_mean, obs_var: ``VecNormalize``'s running statistics (None: not normalized).
         clip_obs, epsilon: ``VecNormalize``'s clipping and epsilon.
-        continuous: the model acts in the Box [-1, 1].
-        action_map: ``order`` or ``order_up_to`` (the model's action is a target
-            inventory position, turned into the order here from the raw observation).
         params: optional parameters to bind.
     """
 
@@ -231,51 +245,43 @@ class SB3Policy(PredictPolicy):
     def __init__(
         self,
         model: Any,
-        scale: np.ndarray,
+        options: EnvOptions,
         obs_mean: np.ndarray | None = None,
         obs_var: np.ndarray | None = None,
         *,
         clip_obs: float = 10.0,
         epsilon: float = 1e-8,
-        continuous: bool = False,
-        action_map: str = "order",
         params: InventoryParams | None = None,
     ) -> None:
-        self.scale = np.asarray(scale, dtype=np.float32)
-        self.action_map = action_map
+        self.options = options
         self.obs_mean = None if obs_mean is None else np.asarray(obs_mean, dtype=np.float64)
         self.obs_var = None if obs_var is None else np.asarray(obs_var, dtype=np.float64)
         self.clip_obs = float(clip_obs)
         self.epsilon = float(epsilon)
-        super().__init__(model, continuous=continuous, params=params)
+        super().__init__(model, continuous=options.continuous, params=params)
 
     def _check(self, params: InventoryParams) -> None:
-        if params.obs_dim != self.scale.shape[0]:
+        if self.obs_mean is not None and params.obs_dim != self.obs_mean.shape[0]:
             raise ValueError(
-                f"the model was trained on {self.scale.shape[0]} observation entries, these parameters have {params.obs_dim}"
+                f"the model was trained on {self.obs_mean.shape[0]} observation entries, "
+                f"these parameters have {params.obs_dim}"
             )
 
     def normalize(self, obs: np.ndarray) -> np.ndarray:
-        """The observation the network sees (scaled, then normalized)."""
-        x = np.asarray(obs, dtype=np.float32) / self.scale
+        """The observation the network sees (the env options, then the statistics)."""
+        params, _ = self._require()
+        x = scale_observation(obs, params, self.options)
         if self.obs_mean is not None and self.obs_var is not None:
             x = np.clip((x - self.obs_mean) / np.sqrt(self.obs_var + self.epsilon), -self.clip_obs, self.clip_obs)
         return x.astype(np.float32)
 
     def order(self, obs: np.ndarray) -> np.ndarray:
-        if self.action_map != "order_up_to":
-            return super().order(self.normalize(obs))
-        from agents.sb3_common import levels_from_continuous, orders_from_levels
-
-        params, layout = self._require()
+        params, _ = self._require()
         actions, _ = self.model.predict(self.normalize(obs), deterministic=True)
-        levels = np.asarray(actions, dtype=np.float64).reshape(obs.shape[0], -1)[:, 0]
-        if self.continuous:
-            levels = levels_from_continuous(levels, params)
-        return orders_from_levels(levels, obs, params, layout)
+        return orders_from_actions(actions, positions_from_obs(params, obs), params, self.options)
 
     def describe(self) -> dict[str, Any]:
-        return {"family": self.family, "model": type(self.model).__name__, "action_map": self.action_map}
+        return {"family": self.family, "model": type(self.model).__name__, "action": self.options.action}
 
 
 # ---------------------------------------------------------------------------
@@ -295,15 +301,7 @@ def make_vec_env(params: InventoryParams, config: TrainConfig, *, seed: int | No
 
     from agents.sb3_common import InventorySB3VecEnv
 
-    start = (0, int(params.max_order)) if config.random_start and not params.finite_horizon else None
-    venv = InventorySB3VecEnv(
-        params,
-        config.n_envs,
-        seed=seed,
-        continuous=config.continuous,
-        action_map=config.action_map,
-        start_inventory=start,
-    )
+    venv = InventorySB3VecEnv(params, config.n_envs, seed=seed, options=config.env_options())
     venv = VecMonitor(venv)
     return VecNormalize(venv, norm_obs=config.norm_obs, norm_reward=config.norm_reward, gamma=config.gamma)
 
@@ -325,8 +323,7 @@ class TrainedAgent:
     Attributes:
         model: the SB3 model.
         params: the model's parameters (as evaluated; training may shorten the horizon).
-        config: the training settings.
-        scale: observation divisors.
+        config: the training settings (its env options are how the model saw the env).
         obs_mean, obs_var, clip_obs, epsilon: ``VecNormalize`` statistics (or None).
         env_id: the registered id, if any.
         curve: learning curve rows ``{"timesteps", "cost_per_period", "ci_low", "ci_high", "wall_time"}``.
@@ -337,7 +334,6 @@ class TrainedAgent:
     model: Any
     params: InventoryParams
     config: TrainConfig
-    scale: np.ndarray
     obs_mean: np.ndarray | None = None
     obs_var: np.ndarray | None = None
     clip_obs: float = 10.0
@@ -351,13 +347,11 @@ class TrainedAgent:
         """The agent as a bound :class:`agents.base.BasePolicy`."""
         return SB3Policy(
             self.model,
-            self.scale,
+            self.config.env_options(),
             self.obs_mean,
             self.obs_var,
             clip_obs=self.clip_obs,
             epsilon=self.epsilon,
-            continuous=self.config.continuous,
-            action_map=self.config.action_map,
             params=self.params,
         )
 
@@ -375,7 +369,6 @@ class TrainedAgent:
             "env_id": self.env_id,
             "params": self.params.to_dict(),
             "config": cfg,
-            "scale": self.scale.tolist(),
             "obs_mean": None if self.obs_mean is None else self.obs_mean.tolist(),
             "obs_var": None if self.obs_var is None else self.obs_var.tolist(),
             "clip_obs": self.clip_obs,
@@ -430,7 +423,6 @@ def load(directory: str) -> TrainedAgent:
         model=model,
         params=params,
         config=config,
-        scale=np.asarray(meta["scale"], dtype=np.float32),
         obs_mean=None if meta["obs_mean"] is None else np.asarray(meta["obs_mean"]),
         obs_var=None if meta["obs_var"] is None else np.asarray(meta["obs_var"]),
         clip_obs=meta["clip_obs"],
@@ -446,26 +438,16 @@ def load(directory: str) -> TrainedAgent:
 # training
 
 
-def _snapshot(params: InventoryParams, config: TrainConfig, model: Any, venv: Any, scale: np.ndarray) -> SB3Policy:
+def _snapshot(params: InventoryParams, config: TrainConfig, model: Any, venv: Any) -> SB3Policy:
     mean = var = None
     if config.norm_obs:
         mean, var = venv.obs_rms.mean.copy(), venv.obs_rms.var.copy()
     return SB3Policy(
-        model,
-        scale,
-        mean,
-        var,
-        clip_obs=venv.clip_obs,
-        epsilon=venv.epsilon,
-        continuous=config.continuous,
-        action_map=config.action_map,
-        params=params,
+        model, config.env_options(), mean, var, clip_obs=venv.clip_obs, epsilon=venv.epsilon, params=params
     )
 
 
-def _curve_callback(
-    params: InventoryParams, config: TrainConfig, scale: np.ndarray, curve: list[dict[str, float]]
-) -> Any:
+def _curve_callback(params: InventoryParams, config: TrainConfig, curve: list[dict[str, float]]) -> Any:
     from stable_baselines3.common.callbacks import BaseCallback
 
     from inv_gym.evaluation import evaluate
@@ -480,7 +462,7 @@ def _curve_callback(
             self.t0 = time.perf_counter()
 
         def _record(self) -> None:
-            policy = _snapshot(params, config, self.model, self.model.get_env(), scale)
+            policy = _snapshot(params, config, self.model, self.model.get_env())
             ev = evaluate(
                 policy, params, reps=config.curve_reps, horizon=horizon, warmup=warmup, seed=config.curve_seed
             )
@@ -549,7 +531,6 @@ def train(
     set_random_seed(config.seed)
     tparams = train_params(params, config)
     venv = make_vec_env(tparams, config, seed=config.seed)
-    scale = venv.venv.venv.scale.copy()
     hyper = dict(ALGO_DEFAULTS[config.algo])
     hyper.update(config.hyper)
     if config.algo == "ppo" and "batch_size" in hyper:
@@ -569,7 +550,7 @@ def train(
     callbacks: list[Any] = []
     curve: list[dict[str, float]] = []
     if config.eval_every > 0:
-        callbacks.append(_curve_callback(params, config, scale, curve))
+        callbacks.append(_curve_callback(params, config, curve))
     if config.progress:
         from agents.sb3_common import TqdmCallback
 
@@ -582,7 +563,6 @@ def train(
         model=model,
         params=params,
         config=config,
-        scale=scale,
         obs_mean=venv.obs_rms.mean.copy() if config.norm_obs else None,
         obs_var=venv.obs_rms.var.copy() if config.norm_obs else None,
         clip_obs=float(venv.clip_obs),

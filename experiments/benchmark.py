@@ -347,7 +347,17 @@ def exact_solution(params: InventoryParams) -> dict[str, Any] | None:
             "describe": {"Q*": q},
         }
     if params.finite_horizon:
-        return None
+        if not params.demand.discrete:
+            return None
+        from inv_gym.analytic.finite_horizon import solve_finite_horizon
+
+        fh = solve_finite_horizon(params)
+        return {
+            "method": "backward induction",
+            "policy": fh.policy(),
+            "exact_cost": float(fh.average_cost),
+            "describe": {"total_cost": float(fh.total_cost), "horizon": params.horizon},
+        }
     backorder_plain = (
         params.stockout == "backorder" and fixed_lead and no_extras and params.unit_cost == 0 and params.price == 0
     )
@@ -379,7 +389,7 @@ def exact_solution(params: InventoryParams) -> dict[str, Any] | None:
             "exact_cost": float(res.cost),
             "describe": {"s": res.s, "S": res.S},
         }
-    if fixed_lead and params.demand.discrete:
+    if params.demand.discrete:  # fixed or random lead times
         from inv_gym.analytic.dp import solve_dp
 
         kw: dict[str, Any] = {}
@@ -484,7 +494,7 @@ def row_ppo(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[s
         policy={
             "train_horizon": agent.config.train_horizon,
             "gamma": agent.config.gamma,
-            "action_map": agent.config.action_map,
+            "action": agent.config.action,
             **({"random_start": True} if agent.config.random_start else {}),
         },
         train_steps=int(agent.model.num_timesteps),

@@ -7,7 +7,6 @@ import math
 from typing import Any
 
 import gymnasium as gym
-import numba
 import numpy as np
 from gymnasium import spaces
 from gymnasium.envs.registration import EnvSpec
@@ -27,9 +26,10 @@ from inv_gym.dynamics import (
 )
 from inv_gym.envs.options import (
     EnvOptions,
+    action_values,
     observation_scale,
     order_up_to_levels,
-    orders_from_levels,
+    orders_from_actions,
     start_stock_high,
 )
 from inv_gym.envs.render import render_frame
@@ -146,17 +146,6 @@ def make_params(params: InventoryParams | None = None, **kwargs: Any) -> Invento
     return params.replace(**kwargs) if kwargs else params
 
 
-@numba.njit(cache=True, nogil=True)
-def _orders_into(a: np.ndarray, max_order: float, out: np.ndarray) -> int:
-    """Copy integer orders in [0, max_order] into ``out``; -1, or the first bad index."""
-    for i in range(a.shape[0]):
-        x = float(a[i])
-        if not (x >= 0.0 and x <= max_order) or x != math.floor(x):
-            return i
-        out[i] = x
-    return -1
-
-
 def order_from_action(
     action: Any, params: InventoryParams, continuous: bool, n: int, out: np.ndarray | None = None
 ) -> np.ndarray:
@@ -174,47 +163,6 @@ def order_from_action(
         out: optional (N,) float64 output buffer.
     """
     return action_values(action, params.max_order, continuous, n, out)
-
-
-def action_values(
-    action: Any, upper: int, continuous: bool, n: int, out: np.ndarray | None = None, name: str = "max_order"
-) -> np.ndarray:
-    """Validate an (N,) batch of actions with values 0 .. ``upper`` (float64).
-
-    Discrete: whole numbers in [0, upper]; continuous: a in [-1, 1] (clipped) maps to
-    round((a + 1) / 2 * upper). ``name`` names the bound in error messages.
-    """
-    a = action if type(action) is np.ndarray else np.asarray(action)
-    if not continuous and a.size == n and a.dtype.kind in "iufb":
-        if out is None:
-            out = np.empty(n)
-        if _orders_into(a.reshape(n), float(upper), out) < 0:
-            return out
-    if continuous:
-        a = a.astype(np.float64).reshape(n, -1)[:, 0] if a.size == n else None  # type: ignore[assignment]
-        if a is None:
-            raise ValueError(f"expected {n} continuous action(s) in [-1, 1], got shape {np.shape(action)}")
-        if not np.all(np.isfinite(a)):
-            raise ValueError("action must be finite, got NaN or inf")
-        orders = np.round((np.clip(a, -1.0, 1.0) + 1.0) * 0.5 * upper)
-        if out is None:
-            return orders
-        out[:] = orders
-        return out
-    if a.size != n:
-        raise ValueError(f"expected {n} action(s), got shape {np.shape(action)}")
-    what = "order" if name == "max_order" else "level"
-    a = a.reshape(n)
-    if a.dtype.kind == "f":
-        if not np.all(np.isfinite(a)):
-            raise ValueError("action must be finite, got NaN or inf")
-        if not np.all(a == np.round(a)):
-            raise ValueError(f"action must be an integer {what} in [0, {upper}] ({name}), got {a}")
-    elif a.dtype.kind not in "iub":
-        raise ValueError(f"action must be an integer {what} in [0, {upper}] ({name}), got {action!r}")
-    if np.any(a < 0) or np.any(a > upper):
-        raise ValueError(f"action must be in [0, {upper}] ({name}), got {a}")
-    return a.astype(np.float64)  # pragma: no cover (the compiled check accepted these)
 
 
 def _reset_draws(env: Any, seed: int | None, options: dict[str, Any] | None) -> float | None:
@@ -280,8 +228,7 @@ class _Reader:
         """Validate the actions and write the orders q_t into ``out``."""
         if not self.up_to:
             return action_values(action, self.params.max_order, self.continuous, n, out)
-        levels = action_values(action, self.upper, self.continuous, n, None, "order_up_to levels - 1")
-        out[:] = orders_from_levels(levels, inventory_position(self.params, state), self.params.max_order)
+        out[:] = orders_from_actions(action, inventory_position(self.params, state), self.params, self.options)
         return out
 
     def start_stock(self, rng: np.random.Generator | None, n: int, default: float) -> np.ndarray | float:
@@ -427,6 +374,9 @@ class InventoryVectorEnv(VectorEnv):
         "0 and both flags False, and its ``info`` entries are absent: every event name\n"
         "maps to an (N,) array with a mask ``_name`` that is False for the resetting\n"
         "copies (and the info is ``{}`` when every copy resets), as the sync env returns.\n\n"
+        'With ``autoreset_mode="same_step"`` (gymnasium\'s SAME_STEP) a copy whose episode\n'
+        "ends is reset in the same step: the returned observation is its first one, and\n"
+        '``info["final_obs"]`` (an object array, mask ``_final_obs``) holds the last one.\n\n'
         "``max_episode_steps`` (what ``gym.make_vec(..., max_episode_steps=T)`` passes)\n"
         "truncates every episode after T steps, as a ``TimeLimit`` does on the single env;\n"
         "an episode that reaches the model's ``horizon`` first ends as it does there.\n" + _ENV_DOC
@@ -442,10 +392,20 @@ class InventoryVectorEnv(VectorEnv):
         continuous: bool = False,
         render_mode: str | None = None,
         max_episode_steps: int | None = None,
+        autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
         **kwargs: Any,
     ) -> None:
         if isinstance(num_envs, bool) or int(num_envs) != num_envs or num_envs < 1:
             raise ValueError(f"num_envs must be an integer >= 1, got {num_envs!r}")
+        modes = (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP)
+        try:
+            mode = AutoresetMode(autoreset_mode)
+        except ValueError:
+            mode = None
+        if mode not in modes:
+            raise ValueError(f"autoreset_mode must be one of {[m.value for m in modes]}, got {autoreset_mode!r}")
+        self.metadata = {**self.metadata, "autoreset_mode": mode}
+        self._same_step = mode == AutoresetMode.SAME_STEP
         if render_mode is not None:
             raise ValueError("the vector env has no render modes (render a single env: gym.make(id, render_mode=...))")
         if max_episode_steps is not None and (
@@ -573,4 +533,22 @@ class InventoryVectorEnv(VectorEnv):
             mask = ~resetting
             info = dict(zip(EVENTS, events.T))
             info.update({"_" + name: mask for name in EVENTS})
+        if self._same_step and self._autoreset.any():
+            info = self._reset_now(info)
         return self._reader.scaled(self._obs), rewards, terminated, truncated, info
+
+    def _reset_now(self, info: dict[str, Any]) -> dict[str, Any]:
+        """SAME_STEP autoreset: restart the copies that just ended, keep their last observation."""
+        ended = self._autoreset
+        rows = np.flatnonzero(ended)
+        final = np.full(self.num_envs, None, dtype=object)
+        last = self._reader.scaled(self._obs)
+        for i in rows:
+            final[i] = last[i]
+        data = self._state.data
+        data[rows] = 0.0
+        data[rows, 2] = self._start(rows.size)
+        self._steps[rows] = 0
+        observe(self.params, self._state, self._obs)
+        self._autoreset = np.zeros(self.num_envs, dtype=np.bool_)
+        return {**info, "final_obs": final, "_final_obs": ended.copy()}

@@ -37,6 +37,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 
 from inv_gym.params import InventoryParams
@@ -51,6 +52,10 @@ __all__ = [
     "levels_from_continuous",
     "start_stock_high",
     "parse_option_value",
+    "action_values",
+    "orders_from_actions",
+    "positions_from_obs",
+    "scale_observation",
 ]
 
 #: How an action becomes an order.
@@ -194,3 +199,92 @@ def parse_option_value(name: str, text: str) -> Any:
     if low in ("false", "0", "no"):
         return False
     raise ValueError(f"{name} must be true or false, got {t!r}")
+
+
+@numba.njit(cache=True, nogil=True)
+def _orders_into(a: np.ndarray, max_order: float, out: np.ndarray) -> int:
+    """Copy integer orders in [0, max_order] into ``out``; -1, or the first bad index."""
+    for i in range(a.shape[0]):
+        x = float(a[i])
+        if not (x >= 0.0 and x <= max_order) or x != math.floor(x):
+            return i
+        out[i] = x
+    return -1
+
+
+def action_values(
+    action: Any, upper: int, continuous: bool, n: int, out: np.ndarray | None = None, name: str = "max_order"
+) -> np.ndarray:
+    """Validate an (N,) batch of actions with values 0 .. ``upper`` (float64).
+
+    Discrete: whole numbers in [0, upper]; continuous: a in [-1, 1] (clipped) maps to
+    round((a + 1) / 2 * upper). ``name`` names the bound in error messages.
+    """
+    a = action if type(action) is np.ndarray else np.asarray(action)
+    if not continuous and a.size == n and a.dtype.kind in "iufb":
+        if out is None:
+            out = np.empty(n)
+        if _orders_into(a.reshape(n), float(upper), out) < 0:
+            return out
+    if continuous:
+        a = a.astype(np.float64).reshape(n, -1)[:, 0] if a.size == n else None  # type: ignore[assignment]
+        if a is None:
+            raise ValueError(f"expected {n} continuous action(s) in [-1, 1], got shape {np.shape(action)}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError("action must be finite, got NaN or inf")
+        orders = np.round((np.clip(a, -1.0, 1.0) + 1.0) * 0.5 * upper)
+        if out is None:
+            return orders
+        out[:] = orders
+        return out
+    if a.size != n:
+        raise ValueError(f"expected {n} action(s), got shape {np.shape(action)}")
+    what = "order" if name == "max_order" else "level"
+    a = a.reshape(n)
+    if a.dtype.kind == "f":
+        if not np.all(np.isfinite(a)):
+            raise ValueError("action must be finite, got NaN or inf")
+        if not np.all(a == np.round(a)):
+            raise ValueError(f"action must be an integer {what} in [0, {upper}] ({name}), got {a}")
+    elif a.dtype.kind not in "iub":
+        raise ValueError(f"action must be an integer {what} in [0, {upper}] ({name}), got {action!r}")
+    if np.any(a < 0) or np.any(a > upper):
+        raise ValueError(f"action must be in [0, {upper}] ({name}), got {a}")
+    return a.astype(np.float64)  # pragma: no cover (the compiled check accepted these)
+
+
+def orders_from_actions(actions: Any, position: np.ndarray, params: InventoryParams, options: EnvOptions) -> np.ndarray:
+    """Orders (N,) float64, in the model's units, of actions taken in an env with ``options``.
+
+    The one action map of the suite: the env applies it to its state, and a policy
+    trained with options applies it to the raw observation (``position`` from
+    :func:`positions_from_obs`), so it is scored on the model's own action space.
+    Actions are validated as the env validates them.
+
+    Args:
+        actions: (N,) actions (or (N, 1) continuous).
+        position: (N,) inventory positions IP_t (used by ``order_up_to``).
+        params: the model.
+        options: the env options the actions were taken under.
+    """
+    pos = np.asarray(position, dtype=np.float64).reshape(-1)
+    n = pos.shape[0]
+    if options.action != "order_up_to":
+        return action_values(actions, params.max_order, options.continuous, n)
+    upper = order_up_to_levels(params) - 1
+    levels = action_values(actions, upper, options.continuous, n, None, "order_up_to levels - 1")
+    return orders_from_levels(levels, pos, params.max_order)
+
+
+def positions_from_obs(params: InventoryParams, obs: np.ndarray) -> np.ndarray:
+    """Inventory positions IP = inventory + sum of pipeline_j of raw observations, (N,)."""
+    obs = np.asarray(obs)
+    names = params.obs_names
+    cols = [0] + [i for i, name in enumerate(names) if name.startswith("pipeline_")]
+    return obs[:, cols].sum(axis=1, dtype=np.float64)
+
+
+def scale_observation(obs: np.ndarray, params: InventoryParams, options: EnvOptions) -> np.ndarray:
+    """Raw observations as an env with ``options`` shows them (float32)."""
+    x = np.asarray(obs, dtype=np.float32)
+    return x / observation_scale(params) if options.obs_scale else x.copy()
