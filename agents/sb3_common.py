@@ -54,7 +54,9 @@ class InventorySB3VecEnv(VecEnv):
     ) -> None:
         self.options = options or EnvOptions()
         self.params = params
-        self.venv = InventoryVectorEnv(num_envs, params, autoreset_mode=AutoresetMode.SAME_STEP, **self.options.__dict__)
+        self.venv = InventoryVectorEnv(
+            num_envs, params, autoreset_mode=AutoresetMode.SAME_STEP, **self.options.__dict__
+        )
         super().__init__(self.venv.num_envs, self.venv.single_observation_space, self.venv.single_action_space)
         self._actions: np.ndarray | None = None
         self._seed = seed
