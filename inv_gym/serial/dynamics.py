@@ -384,3 +384,34 @@ def serial_orders_from_levels(
     lv = np.ascontiguousarray(np.broadcast_to(np.asarray(levels, dtype=np.float64), out.shape))
     _orders_from_levels(state.data, np.asarray(params.lead_times, dtype=np.int64), lv, float(params.max_order), out)
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _step_observe(
+    data: np.ndarray,
+    orders: np.ndarray,
+    demand: np.ndarray,
+    lead: np.ndarray,
+    h: np.ndarray,
+    p: float,
+    transit: bool,
+    events: np.ndarray,
+    scale: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """The kernel then the observation, in one compiled call (the envs' step)."""
+    _serial_kernel(data, orders, demand, lead, h, p, transit, events)
+    _observe(data, lead, scale, out)
+
+
+@numba.njit(cache=True, nogil=True)
+def _actions_into(a: np.ndarray, top: np.ndarray, out: np.ndarray) -> int:
+    """Copy integer actions a (N M,) in [0, top_m] into out (N, M); -1, or the first bad index."""
+    m = out.shape[1]
+    for i in range(out.shape[0]):
+        for k in range(m):
+            x = float(a[i * m + k])
+            if not (x >= 0.0 and x <= top[k]) or x != np.floor(x):
+                return i * m + k
+            out[i, k] = x
+    return -1

@@ -17,9 +17,10 @@ from inv_gym.envs.streams import DrawStream
 from inv_gym.params import InventoryParams
 from inv_gym.serial.dynamics import (
     SerialState,
+    _actions_into,
     _observe,
     _orders_from_levels,
-    _serial_kernel,
+    _step_observe,
     serial_event_index,
     serial_event_names,
     serial_initial_state,
@@ -180,6 +181,7 @@ class _SerialCore:
         self._start_rng: np.random.Generator | None = None
         self._init = np.asarray(p.initial_inventory, dtype=np.float64)
         self._orders = np.zeros((n, m))
+        self._actions = np.zeros((n, m))
         self._seeded = False
         self._spec: EnvSpec | None = None
 
@@ -203,33 +205,23 @@ class _SerialCore:
         return min(self.params.horizon, self._limit_steps)
 
     def _map_action(self, action: Any, n: int) -> np.ndarray:
-        """Validate an (N, M) batch of actions; return float64 orders (N, M)."""
+        """Validate an (N, M) batch of actions; return float64 orders (N, M) (an internal buffer)."""
         m = self.params.n_stages
         a = action if type(action) is np.ndarray else np.asarray(action)
         if a.size != n * m:
             raise ValueError(f"expected {n} action(s) of {m} entries (one per stage), got shape {np.shape(action)}")
-        a = a.reshape(n, m)
+        x = self._actions
         if self.continuous:
-            a = a.astype(np.float64)
-            if not np.all(np.isfinite(a)):
+            af = a.astype(np.float64).reshape(n, m)
+            if not np.all(np.isfinite(af)):
                 raise ValueError("action must be finite, got NaN or inf")
-            x = np.round((np.clip(a, -1.0, 1.0) + 1.0) * 0.5 * self._top)
-        else:
-            if a.dtype.kind not in "iufb":
-                raise ValueError(f"action must hold integers, got {action!r}")
-            x = a.astype(np.float64)
-            if not np.all(np.isfinite(x)) or np.any(x != np.round(x)) or np.any(x < 0) or np.any(x > self._top):
-                what = (
-                    "orders in [0, max_order]" if self.action_mode == "order" else "echelon levels in [0, level_upper]"
-                )
-                raise ValueError(
-                    f"action must be integer {what} = [0, {self._top.astype(int).tolist()}], got {a.tolist()}"
-                )
+            np.round((np.clip(af, -1.0, 1.0) + 1.0) * 0.5 * self._top, out=x)
+        elif a.dtype.kind not in "iufb" or _actions_into(a.reshape(-1), self._top, x) >= 0:
+            what = "orders in [0, max_order]" if self.action_mode == "order" else "echelon levels in [0, level_upper]"
+            raise ValueError(f"action must be integer {what} = [0, {self._top.astype(int).tolist()}], got {a.tolist()}")
         if self.action_mode == "order":
             return x
-        _orders_from_levels(
-            self._state.data, self._lead, np.ascontiguousarray(x), float(self.params.max_order), self._orders
-        )
+        _orders_from_levels(self._state.data, self._lead, x, float(self.params.max_order), self._orders)
         return self._orders
 
     def _reset_common(self, seed: int | None, options: dict[str, Any] | None, n: int) -> np.ndarray:
@@ -314,8 +306,7 @@ class SerialEnv(_SerialCore, gym.Env):
         orders = self._map_action(action, 1)
         demand, _ = self._stream.next()
         lead, h, p, transit = self._arrays
-        _serial_kernel(self._state.data, orders, demand, lead, h, p, transit, self._events)
-        _observe(self._state.data, lead, self._scale, self._obs)
+        _step_observe(self._state.data, orders, demand, lead, h, p, transit, self._events, self._scale, self._obs)
         self._t += 1
         done = self._t >= self.params.horizon
         if done:
@@ -480,14 +471,14 @@ class SerialVectorEnv(_SerialCore, VectorEnv):
         done = self._steps >= self._horizon
         events = np.empty((n, len(self._names)))
         lead, h, p, transit = self._arrays
-        _serial_kernel(self._state.data, orders, demand, lead, h, p, transit, events)
+        _step_observe(self._state.data, orders, demand, lead, h, p, transit, events, self._scale, self._obs)
         if any_reset:
             fresh = serial_initial_state(self.params, int(resetting.sum()), self._start_draw(int(resetting.sum())))
             self._state.data[resetting] = fresh.data
             self._steps[resetting] = 0
             events[resetting] = 0.0
             done = done & ~resetting
-        _observe(self._state.data, lead, self._scale, self._obs)
+            _observe(self._state.data, lead, self._scale, self._obs)
         rewards = events[:, self._reward_col] * self.reward_scale
         self._autoreset = done
         info = dict(zip(self._names, events.T))
