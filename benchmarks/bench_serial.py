@@ -30,6 +30,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_envs import best_rate  # noqa: E402
 
 import inv_gym  # noqa: E402,F401
 from inv_gym.analytic.serial import serial_optimum, serial_params_from_snyder_shen  # noqa: E402
@@ -37,17 +40,6 @@ from inv_gym.serial import SerialParams, serial_initial_state, serial_step  # no
 from inv_gym.serial.dynamics import serial_kernel_arrays  # noqa: E402
 
 ENV_ID = "inv_gym/Serial-v0"
-
-
-def best_rate(fn, units: int, repeats: int) -> float:
-    """Best units per second over ``repeats`` calls of ``fn`` (after one warm-up call)."""
-    fn()
-    best = 0.0
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        best = max(best, units / (time.perf_counter() - t))
-    return best
 
 
 def best_time(fn, repeats: int) -> float:
@@ -123,7 +115,7 @@ def write(path: Path, body: str, command: str) -> None:
     section = (
         "## Serial chain\n\n"
         f"`{command}` on {datetime.date.today()} ({platform.machine()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} cores shared with other work: best of repeats).\n"
+        f"{os.cpu_count()} cores shared with other work, load average {os.getloadavg()[0]:.1f} at the end: best of repeats).\n"
         "Model: `inv_gym/Serial-v0` defaults (Snyder & Shen Example 6.1: M = 3, Poisson(5), L = 0, 1, 2).\n\n" + body
     )
     text = path.read_text() if path.exists() else "# Benchmarks\n\nEach section is written by its benchmark script.\n\n"
