@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import warnings
 
@@ -144,7 +145,7 @@ def test_next_step_autoreset():
     assert trunc.tolist() == [True, True]
     obs, rew, term, trunc, info = venv.step(np.full((2, 3), 9))
     np.testing.assert_array_equal(obs, obs0)
-    assert rew.tolist() == [0, 0] and not trunc.any() and info["ordered_1"].tolist() == [0, 0]
+    assert rew.tolist() == [0, 0] and not trunc.any() and info == {}
 
 
 def test_options_random_start_scale_reward():
@@ -323,3 +324,64 @@ def test_stock_balance_shipping_and_lead_times(case):
     np.testing.assert_allclose(inst.sum(axis=1), total)
     q = serial_orders_from_levels(params, state, np.full(m, 50.0))
     np.testing.assert_allclose(q, np.clip(50.0 - ech, 0, params.max_order))
+
+
+def test_autoreset_step_matches_the_sync_env_and_masks_info():
+    native = gym.make_vec(ID, num_envs=2, horizon=3)
+    sync = gym.make_vec(ID, num_envs=2, horizon=3, vectorization_mode="sync")
+    native.reset(seed=0)
+    sync.reset(seed=0)
+    for _ in range(3):  # (the sync env seeds its copies 0 and 1: other demand, same flags)
+        a, b = native.step(np.full((2, 3), 2)), sync.step(np.full((2, 3), 2))
+        for u, v in zip(a[2:4], b[2:4]):
+            np.testing.assert_array_equal(u, v)
+    bad = np.full((2, 3), 10**6)  # ignored and not validated on the autoreset step, by both
+    a, b = native.step(bad), sync.step(bad)
+    for u, v in zip(a[:4], b[:4]):
+        np.testing.assert_array_equal(u, v)
+    assert a[4].keys() == b[4].keys() == set()
+    with pytest.raises(ValueError, match="max_order"):
+        native.step(bad)
+    venv = SerialVectorEnv(3, horizon=5)
+    venv.reset(seed=0)
+    venv._steps[:] = [4, 0, 0]  # copy 0 ends at the next step
+    venv.step(np.ones((3, 3), dtype=int))
+    _, rew, _, trunc, info = venv.step(np.array([[99, 99, 99], [1, 1, 1], [1, 1, 1]]))
+    assert rew[0] == 0 and not trunc[0]
+    assert info["_ordered_1"].tolist() == [False, True, True] and info["ordered_1"].tolist() == [0, 1, 1]
+
+
+def test_stable_baselines3_tools_and_record_video(tmp_path):
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.env_util import make_vec_env
+    from stable_baselines3.common.evaluation import evaluate_policy
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    from agents.serial import EchelonBaseStock
+
+    venv = make_vec_env(ID, n_envs=2, seed=0, env_kwargs={"horizon": 20, "action": "order_up_to", "obs_scale": True})
+    model = PPO("MlpPolicy", venv, n_steps=16, batch_size=16, n_epochs=1, seed=0, device="cpu")
+    model.learn(total_timesteps=32)
+    mean, _ = evaluate_policy(model, venv, n_eval_episodes=2)
+    assert np.isfinite(mean)
+    # a heuristic through SB3's evaluate_policy: the env's order action space
+    plain = make_vec_env(ID, n_envs=2, seed=0, env_kwargs={"horizon": 50})
+    mean, _ = evaluate_policy(EchelonBaseStock([9, 15, 26], SerialParams()), plain, n_eval_episodes=2)
+    low, _ = evaluate_policy(EchelonBaseStock([2, 4, 6], SerialParams()), plain, n_eval_episodes=2)
+    assert low < mean < 0
+    norm = VecNormalize(make_vec_env(ID, n_envs=2, seed=1))
+    norm.reset()
+    obs, *_ = norm.step(np.zeros((2, 3), dtype=np.int64))
+    assert np.all(np.isfinite(obs))
+    pytest.importorskip("moviepy")
+    env = gym.wrappers.RecordVideo(
+        gym.make(ID, render_mode="rgb_array", horizon=6),
+        str(tmp_path),
+        episode_trigger=lambda e: True,
+        disable_logger=True,
+    )
+    env.reset(seed=0)
+    for _ in range(6):
+        env.step(np.array([5, 5, 5]))
+    env.close()
+    assert any(f.endswith(".mp4") for f in os.listdir(tmp_path / "video"))

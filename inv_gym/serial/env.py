@@ -460,10 +460,18 @@ class SerialVectorEnv(_SerialCore, VectorEnv):
         if self._needs_reset:
             raise RuntimeError("call reset() before step()")
         n = self.num_envs
-        orders = self._map_action(actions, n)
-        demand, _ = self._stream.next()
         resetting = self._autoreset
         any_reset = bool(resetting.any())
+        if any_reset:
+            # NEXT_STEP autoreset: these copies restart; their actions are ignored, not validated
+            a = np.array(actions)
+            if a.size != n * self.params.n_stages:
+                raise ValueError(f"expected {n} action(s) of {self.params.n_stages} entries, got shape {a.shape}")
+            a = a.reshape(n, self.params.n_stages)
+            a[resetting] = 0
+            actions = a
+        orders = self._map_action(actions, n)
+        demand, _ = self._stream.next()
         if any_reset:
             orders = orders.copy()
             orders[resetting] = 0.0
@@ -481,6 +489,13 @@ class SerialVectorEnv(_SerialCore, VectorEnv):
             _observe(self._state.data, lead, self._scale, self._obs)
         rewards = events[:, self._reward_col] * self.reward_scale
         self._autoreset = done
-        info = dict(zip(self._names, events.T))
-        info.update(self._info_masks)
+        if not any_reset:
+            info = dict(zip(self._names, events.T))
+            info.update(self._info_masks)
+        elif resetting.all():
+            info = {}  # as the sync env: no copy has events this step
+        else:
+            mask = ~resetting
+            info = dict(zip(self._names, events.T))
+            info.update({"_" + name: mask for name in self._names})
         return self._obs.copy(), rewards, self._terminated.copy(), done, info
