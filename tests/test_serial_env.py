@@ -376,7 +376,7 @@ def test_stable_baselines3_tools_and_record_video(tmp_path):
     pytest.importorskip("moviepy")
     env = gym.wrappers.RecordVideo(
         gym.make(ID, render_mode="rgb_array", horizon=6),
-        str(tmp_path),
+        str(tmp_path / "video"),
         episode_trigger=lambda e: True,
         disable_logger=True,
     )
