@@ -37,6 +37,10 @@ STUDIES: dict[str, tuple[str, str]] = {
         "experiments.studies.eoq",
         "EOQ cost curves vs Q (Hopp & Spearman Fig. 2.2), vs holding cost, vs interarrival SCV",
     ),
+    "serial": (
+        "experiments.studies.serial",
+        "serial chain: Clark-Scarf optimal cost and levels vs M, p, holding profile; each stage alone",
+    ),
 }
 
 __all__ = ["STUDIES", "load", "run"]
