@@ -22,7 +22,13 @@ Metrics (per period averages over the measured horizon unless named ``per_episod
 * ``cycle_service_level``: periods without a stock-out / periods;
 * ``average_on_hand``, ``average_backorders`` (end of period), ``lost_units``,
   ``expired_units``, ``overflow_units``, ``orders_placed``, ``units_ordered``
-  and ``demand`` per period.
+  and ``demand`` per period;
+* the spreadsheet's count: ``zero_stock_periods``, the share of periods that
+  end with nothing on hand (end-of-period on hand = 0), and
+  ``demand_on_zero_stock_periods``, the demand of those periods per period
+  (times the horizon: the days of a month that end with no stock and the
+  demand on those days). Both come from the kernel's ``on_hand`` and
+  ``demand`` events.
 
 The policy protocol is duck-typed here (this package never imports ``agents``):
 anything with ``act(obs (N, d)) -> orders (N,)``, or with stable-baselines3's
@@ -89,7 +95,11 @@ METRICS: tuple[str, ...] = (
     "orders_placed",
     "units_ordered",
     "demand",
+    "zero_stock_periods",
+    "demand_on_zero_stock_periods",
 )
+#: Per-period quantities :func:`simulate` sums besides the kernel's events.
+EXTRA_SUMS: tuple[str, ...] = ("zero_stock", "zero_stock_demand")
 
 
 @dataclass(frozen=True)
@@ -268,7 +278,9 @@ def simulate(
             (period t's draws contiguous: no gather per period).
 
     Returns:
-        ``{event: (N,) sum over measured periods}`` plus ``"periods"`` (the count).
+        ``{event: (N,) sum over measured periods}``, the sums of
+        :data:`EXTRA_SUMS` (periods ending with nothing on hand, and their
+        demand) and ``"periods"`` (the count).
     """
     demand = np.asarray(demand, dtype=np.float64)
     lead_times = np.asarray(lead_times, dtype=np.int64)
@@ -290,6 +302,8 @@ def simulate(
     obs = np.empty((n, params.obs_dim), dtype=np.float32)
     events = np.empty((n, len(EVENTS)))
     acc = np.zeros((n, len(EVENTS)))
+    zero = np.zeros((2, n))  # periods ending with nothing on hand, and their demand
+    i_on_hand, i_demand = EV["on_hand"], EV["demand"]
     last = np.zeros(n, dtype=np.bool_)
     flags = observe_flags(params)
     nxt = np.empty_like(obs)
@@ -304,12 +318,16 @@ def simulate(
         step_observe(p, state, orders, d_t, l_t, last, events, flags, nxt)
         if t >= warmup:
             np.add(acc, events, out=acc)
+            empty = events[:, i_on_hand] == 0.0
+            zero[0] += empty
+            zero[1] += np.where(empty, events[:, i_demand], 0.0)
         if on_period is not None:
             on_period(t, obs, orders, events)
         if progress is not None:
             progress(t)
         obs, nxt = nxt, obs
     out = {name: acc[:, j] for j, name in enumerate(EVENTS)}
+    out["zero_stock"], out["zero_stock_demand"] = zero[0], zero[1]
     out["periods"] = np.full(n, total - warmup, dtype=np.float64)
     return out
 
@@ -340,6 +358,9 @@ def metrics_from_sums(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     out["orders_placed"] = per["order_placed"]
     out["units_ordered"] = per["ordered"]
     out["demand"] = per["demand"]
+    nan = np.full_like(periods, np.nan, dtype=np.float64)
+    out["zero_stock_periods"] = per.get("zero_stock", nan)
+    out["demand_on_zero_stock_periods"] = per.get("zero_stock_demand", nan)
     return out
 
 

@@ -4,6 +4,7 @@ Example::
 
     inv-gym evaluate inv_gym/Qr-v0 --policy ss:s=6,S=40 --reps 200 --horizon 365 --warmup 50
     inv-gym evaluate LostSales --policy base_stock:S=8 --set lead_time=2 --json
+    inv-gym evaluate ConcreteMixers --policy periodic:T=5,S=11 --reps 2000 --exact
 
 Policy specs: base_stock:S=20, capped_base_stock:S=12,cap=6, ss:s=19,S=56,
 rq:r=3,Q=5, periodic:T=4,S=11 (basis=on_hand optional), constant:q=4, myopic,
@@ -29,6 +30,8 @@ TABLE_METRICS: tuple[str, ...] = (
     "expired_units",
     "orders_placed",
     "units_ordered",
+    "zero_stock_periods",
+    "demand_on_zero_stock_periods",
 )
 
 
@@ -64,7 +67,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_run_args(p, reps=100)
     p.add_argument("--json", action="store_true", help="print JSON: {metric: {mean, ci_low, ci_high}}")
     p.add_argument("--csv", metavar="PATH", help="write the per-replication table as CSV")
+    p.add_argument(
+        "--exact",
+        action="store_true",
+        help="also compute the exact values on the DP's chain (long-run averages, or forward propagation over "
+        "a finite horizon) and print them beside the simulation's CIs",
+    )
     p.set_defaults(func=run)
+
+
+def exact_values(policy: object, params: object) -> dict[str, float]:
+    """Exact metric values of a policy spec's policy (periodic review: its review period is the cycle)."""
+    from inv_gym.analytic.solve import evaluate_exact
+
+    describe = getattr(policy, "describe", dict)()
+    cycle = int(describe["T"]) if describe.get("family") == "periodic" else None
+    return evaluate_exact(params, policy, cycle=cycle)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,16 +103,33 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.csv:
         ev.to_csv(args.csv)
+    exact = exact_values(policy, params) if args.exact else {}
     if args.json:
-        print_json({m: {k: getattr(ev[m], k) for k in ("mean", "ci_low", "ci_high")} for m in METRICS})
+        out = {m: {k: getattr(ev[m], k) for k in ("mean", "ci_low", "ci_high")} for m in METRICS}
+        for m, v in exact.items():
+            if m in out:
+                out[m]["exact"] = v
+        if exact:
+            out["exact_boundary_mass"] = exact["boundary_mass"]
+        print_json(out)
         return 0
     print(f"{env_id}  policy {policy_spec(policy)}")
     print(f"{ev.reps} replications x {ev.horizon} periods (warm-up {ev.warmup}), seed {ev.seed}; 95% CI")
     width = max(len(m) for m in TABLE_METRICS)
-    print(f"{'metric':<{width}}  {'mean':>12}  {'ci_low':>12}  {'ci_high':>12}")
+    head = f"{'metric':<{width}}  {'mean':>12}  {'ci_low':>12}  {'ci_high':>12}"
+    print(head + (f"  {'exact':>12}" if exact else ""))
     for m in TABLE_METRICS:
         c = ev[m]
-        print(f"{m:<{width}}  {c.mean:>12.4f}  {c.ci_low:>12.4f}  {c.ci_high:>12.4f}")
+        line = f"{m:<{width}}  {c.mean:>12.4f}  {c.ci_low:>12.4f}  {c.ci_high:>12.4f}"
+        if exact:
+            line += f"  {exact[m]:>12.4f}" if m in exact else f"  {'':>12}"
+        print(line)
+    if exact:
+        kind = "expected totals / T by forward propagation" if params.finite_horizon else "long-run averages"
+        print(
+            f"exact: {kind} on the DP's chain (boundary mass {exact['boundary_mass']:.2g}); "
+            "fill_rate exact is E[sold] / E[demand]"
+        )
     if args.csv:
         print(f"per-replication table: {args.csv}")
     return 0

@@ -2,9 +2,12 @@
 
 The method is chosen from the parameters: the newsvendor's critical fractile
 (one period), the exact base-stock level (backorders, no fixed cost),
-Zheng-Federgruen's (s, S) (backorders, fixed cost) or relative value iteration
-(other small discrete instances: lost sales, perishables, capacity). Where no
-exact method applies the command says so and names the search that does.
+Zheng-Federgruen's (s, S) (backorders, fixed cost), relative value iteration
+(other small discrete instances: lost sales, perishables, capacity, random lead
+times over the observed state) or backward induction (finite horizons longer
+than one period: the optimal time-dependent policy and the expected total
+cost from the initial state). Where no exact method applies the command says
+so and names the search that does.
 Add ``--simulate`` to check the optimum by Monte Carlo evaluation of its policy.
 """
 
@@ -57,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"  method        {sol.method}")
     print(f"  policy        {sol.policy['family'] if sol.policy else '-'}({pol})")
     print(f"  average cost  {sol.average_cost:.4f} per period")
+    if "total_cost" in sol.details:
+        print(f"  total cost    {sol.details['total_cost']:.4f} expected over {sol.details['horizon']} periods")
     for k, v in sol.details.items():
         print(f"  {k:<13} {v}")
     if "simulated_cost" in out:

@@ -14,14 +14,18 @@
 3. **zheng_federgruen** (as 2. but K > 0): the exact optimal (s, S) of Zheng &
    Federgruen (1991).
 4. **dp**: relative value iteration (:func:`inv_gym.analytic.dp.solve_dp`) for
-   other small discrete instances with a fixed lead time (lost sales,
-   perishables, capacity).
+   other small discrete instances: lost sales, perishables, capacity, and
+   random lead times (with one outstanding order or crossing orders) over the
+   state the agent observes.
+5. **backward_induction** (finite horizons longer than one period, integer
+   demand): :func:`inv_gym.analytic.finite_horizon.solve_finite_horizon`, the
+   optimal time-dependent policy and the expected total cost from the initial
+   state (``average_cost`` is that total over the horizon's periods).
 
 Costs include the purchase cost c per unit (in the long run c E[D] per period
-under backorders). Where no exact method applies (random lead times, renewal
-demand, finite horizons longer than one period, continuous demand outside the
-newsvendor), :func:`solve` says so and names the simulation-based search that
-does apply (``inv-gym search``).
+under backorders). Where no exact method applies (renewal demand, continuous
+demand outside the newsvendor, state spaces too large), :func:`solve` says so
+and names the simulation-based search that does apply (``inv-gym search``).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from inv_gym.analytic.ss import ss_optimal_policy
 from inv_gym.distributions import RenewalDemand
 from inv_gym.params import InventoryParams
 
-__all__ = ["Solution", "solve", "suggest_search"]
+__all__ = ["Solution", "solve", "suggest_search", "policy_structure", "evaluate_exact"]
 
 
 @dataclass(frozen=True)
@@ -46,15 +50,18 @@ class Solution:
     """The outcome of :func:`solve`.
 
     Attributes:
-        method: ``"newsvendor"``, ``"base_stock"``, ``"zheng_federgruen"``, ``"dp"`` or
-            ``None`` when no exact method applies.
+        method: ``"newsvendor"``, ``"base_stock"``, ``"zheng_federgruen"``, ``"dp"``,
+            ``"backward_induction"`` or ``None`` when no exact method applies.
         policy: the optimal policy as ``{"family": ..., parameters...}`` (None if no method).
-        average_cost: optimal expected cost per period (negative profit in priced models).
+        average_cost: optimal expected cost per period (negative profit in priced
+            models; for finite horizons the expected total cost / the horizon).
         exact: True when the method is exact for the suite's discrete model.
         details: extra figures (e.g. ``expected_profit``, DP state count and bounds).
         reason: why no exact method applies (when ``method`` is None).
         search: the ``inv-gym search`` command that applies instead.
-        dp: the :class:`~inv_gym.analytic.dp.DPResult` when the method is DP.
+        dp: the :class:`~inv_gym.analytic.dp.DPResult` (method ``dp``) or
+            :class:`~inv_gym.analytic.finite_horizon.FiniteHorizonResult`
+            (``backward_induction``).
     """
 
     method: str | None
@@ -145,27 +152,17 @@ def solve(params: InventoryParams, *, env_id: str = "ENV_ID", dp_kwargs: dict[st
     if p.finite_horizon:
         if p.horizon == 1 and not p.random_lead_time and p.lead_time == 0 and p.initial_inventory == 0:
             return _newsvendor(p)
-        return Solution(
-            None,
-            None,
-            None,
-            False,
-            reason="finite-horizon models longer than one period have no exact method here",
-            search=suggest_search(p, env_id),
-        )
-    if p.random_lead_time:
-        return Solution(
-            None, None, None, False, reason="random lead times have no exact method here", search=suggest_search(p, env_id)
-        )
+        return _backward_induction(p, env_id)
     simple_backorder = (
         not p.lost_sales
+        and not p.random_lead_time
         and p.capacity is None
         and not p.perishable
         and not p.one_outstanding
         and p.price == 0
         and _integer_demand(p)
     )
-    L = int(p.lead_time)  # type: ignore[arg-type]
+    L = p.max_lead_time
     purchase = p.unit_cost * p.demand.mean
     if simple_backorder and p.fixed_order_cost == 0:
         level = base_stock_level(demand=p.demand, holding_cost=p.holding_cost, backorder_cost=p.backorder_cost, lead_time=L)
@@ -215,17 +212,140 @@ def solve(params: InventoryParams, *, env_id: str = "ENV_ID", dp_kwargs: dict[st
     except ValueError as exc:
         return Solution(None, None, None, False, reason=f"DP not applicable: {exc}", search=suggest_search(p, env_id))
     policy: dict[str, Any] = {"family": "dp", "n_states": int(res.n_states)}
+    details: dict[str, Any] = {
+        "n_states": int(res.n_states),
+        "iterations": int(res.iterations),
+        "gain_bounds": [float(x) for x in np.asarray(res.gain_bounds).ravel()],
+        "boundary_mass": float(res.boundary_mass),
+        "max_inventory": res.max_inventory,
+        "max_backorder": res.max_backorder,
+    }
+    structure = policy_structure(res.states, res.policy_table, p)
+    if structure is not None:
+        policy["structure"] = structure["text"]
+        details["structure"] = structure
+    return Solution(method="dp", policy=policy, average_cost=float(res.average_cost), details=details, dp=res)
+
+
+def policy_structure(states: np.ndarray, table: np.ndarray, params: InventoryParams) -> dict[str, Any] | None:
+    """Whether an optimal order table is an (s, S) policy where an order may be placed.
+
+    Looks at the states with nothing on order (the only ones where an order can
+    be placed under ``one_outstanding``; all states otherwise need an empty
+    pipeline to be comparable) and checks q(x) = (S - x) 1[x <= s] on the net
+    inventory x, except where the order is capped at ``max_order``.
+
+    Returns:
+        ``{"s", "S", "text", "capped_below"}`` (``capped_below``: the largest x
+        at which the order is capped at ``max_order``, or None), or None when
+        the table has no such structure or no empty-pipeline states.
+    """
+    empty = np.all(states[:, 1:] == 0, axis=1) if states.shape[1] > 1 else np.ones(states.shape[0], dtype=bool)
+    if params.perishable or not empty.any():
+        return None
+    x, q = states[empty, 0], table[empty]
+    order = np.argsort(x)
+    x, q = x[order], q[order]
+    ordering = q > 0
+    if not ordering.any() or ordering.all():
+        return None
+    s = int(x[ordering].max())
+    capped = q == params.max_order
+    levels = np.unique((x + q)[ordering & ~capped])
+    if levels.size != 1 or np.any(ordering != (x <= s)):
+        return None
+    big_s = int(levels[0])
+    if np.any(capped & (x + params.max_order > big_s)):
+        return None
+    capped_below = int(x[capped].max()) if capped.any() else None
+    text = f"(s, S) = ({s}, {big_s}) on the net inventory when nothing is on order"
+    if capped_below is not None:
+        text += f" (orders capped at max_order = {params.max_order} below {capped_below + 1})"
+    return {"s": s, "S": big_s, "text": text, "capped_below": capped_below}
+
+
+def _backward_induction(p: InventoryParams, env_id: str) -> Solution:
+    """Backward induction for finite horizons longer than one period."""
+    def no_method(reason: str) -> Solution:
+        return Solution(None, None, None, False, reason=reason, search=suggest_search(p, env_id))
+
+    if not _integer_demand(p):
+        return no_method("backward induction needs integer demand (wrap a continuous law in round(...))")
+    from inv_gym.analytic.finite_horizon import solve_finite_horizon
+
+    try:
+        res = solve_finite_horizon(p)
+    except ValueError as exc:
+        return no_method(f"backward induction not applicable: {exc}")
+    details: dict[str, Any] = {
+        "total_cost": float(res.total_cost),
+        "horizon": int(p.horizon),
+        "n_states": int(res.n_states),
+        "boundary_mass": float(res.boundary_mass),
+        "max_inventory": res.max_inventory,
+        "max_backorder": res.max_backorder,
+        "expected_totals": {k: float(v) for k, v in res.evaluation.metrics.items()},
+    }
+    policy = {"family": "dp", "n_states": int(res.n_states), "time_dependent": True}
     return Solution(
-        method="dp",
-        policy=policy,
-        average_cost=float(res.average_cost),
-        details={
-            "n_states": int(res.n_states),
-            "iterations": int(res.iterations),
-            "gain_bounds": [float(x) for x in np.asarray(res.gain_bounds).ravel()],
-            "boundary_mass": float(res.boundary_mass),
-            "max_inventory": res.max_inventory,
-            "max_backorder": res.max_backorder,
-        },
-        dp=res,
+        method="backward_induction", policy=policy, average_cost=float(res.average_cost), details=details, dp=res
     )
+
+
+#: Exact quantities behind the evaluator's metrics (:data:`inv_gym.evaluation.METRICS`).
+_EXACT_METRICS: dict[str, str] = {
+    "units_ordered": "ordered",
+    "orders_placed": "order_placed",
+    "lost_units": "lost",
+    "average_on_hand": "on_hand",
+    "average_backorders": "backorders",
+    "expired_units": "expired",
+    "overflow_units": "overflow",
+    "demand": "demand",
+    "zero_stock_periods": "zero_stock",
+    "demand_on_zero_stock_periods": "zero_stock_demand",
+}
+
+
+def evaluate_exact(
+    params: InventoryParams, policy: Any, *, cycle: int | None = None, **kwargs: Any
+) -> dict[str, float]:
+    """Exact values of the evaluator's metrics for a policy, by the chain of the DP.
+
+    Finite-horizon models: forward propagation of the state distribution
+    (:func:`~inv_gym.analytic.finite_horizon.evaluate_policy_finite_horizon`);
+    ``cost_per_episode`` is the expected total, the other metrics are per
+    period (totals / T). Infinite-horizon models: the long-run averages of
+    :func:`~inv_gym.analytic.dp.evaluate_policy_dp` (``cycle``: a counting
+    periodic-review policy's review period). ``fill_rate`` is E[sold] / E[demand].
+
+    Args:
+        params: the instance (integer demand).
+        policy: anything with ``act(obs)`` (bound and reset when it can be), or a callable.
+        cycle: the policy's cycle in periods (long run only).
+        **kwargs: passed on (bounds, ``boundary_tol``, ``strict``).
+
+    Returns:
+        ``{metric: value}`` for ``cost_per_period``, ``cost_per_episode``
+        (finite horizons), ``fill_rate`` and the metrics of ``_EXACT_METRICS``,
+        plus ``boundary_mass``.
+    """
+    expect = (*_EXACT_METRICS.values(), "sold")
+    if params.finite_horizon:
+        from inv_gym.analytic.finite_horizon import evaluate_policy_finite_horizon
+
+        fh = evaluate_policy_finite_horizon(params, policy, expect=expect, **kwargs)
+        per = {k: v / params.horizon for k, v in fh.metrics.items()}
+        out = {"cost_per_period": fh.average_cost, "cost_per_episode": fh.total_cost}
+        bmass = fh.boundary_mass
+    else:
+        from inv_gym.analytic.dp import evaluate_policy_dp
+
+        ev = evaluate_policy_dp(params, policy, cycle=cycle, expect=expect, **kwargs)
+        per = ev.metrics
+        out = {"cost_per_period": ev.average_cost}
+        bmass = ev.boundary_mass
+    out["fill_rate"] = per["sold"] / per["demand"] if per["demand"] > 0 else 1.0
+    out.update({name: float(per[key]) for name, key in _EXACT_METRICS.items()})
+    out["boundary_mass"] = float(bmass)
+    return out

@@ -242,7 +242,7 @@ def test_default_bounds_grow_until_they_do_not_bind(monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize(
     ("kwargs", "name"),
     [
-        (dict(lead_time="duniform:low=1,high=3"), "lead_time"),
+        (dict(shelf_life=7), "shelf_life"),
         (dict(demand="normal:mean=5,sd=1"), "demand"),
         (dict(finite_horizon=True), "finite_horizon"),
     ],

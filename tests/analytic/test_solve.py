@@ -68,8 +68,10 @@ def test_newsvendor_simulated_profit_within_ci() -> None:
 
 @pytest.mark.parametrize("env_id", ["inv_gym/StochasticLeadTime-v0", "inv_gym/ConcreteMixers-v0"])
 def test_no_exact_method_names_the_search(env_id) -> None:
-    sol, pol = optimal_policy(preset_params(env_id))
+    """Continuous demand has no exact method outside the newsvendor: the search is named instead."""
+    sol, pol = optimal_policy(preset_params(env_id, demand="normal:mean=3,sd=1"))
     assert sol.method is None and pol is None
+    assert "integer demand" in sol.reason
     assert sol.search.startswith("inv-gym search")
 
 

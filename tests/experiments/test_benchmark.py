@@ -42,7 +42,11 @@ def test_rows_and_outputs(tmp_path):
     # the base-stock heuristic finds the optimal level on the same draws
     heur = df[(df.instance == "BaseStock") & (df.agent == "heuristic:base_stock")].iloc[0]
     assert abs(heur.gap_pct) < 2
-    assert df[(df.instance == "StochasticLeadTime") & (df.agent == "optimum")].iloc[0].status == "n/a"
+    # random lead times: the certified optimum of relative value iteration; no row falls back to "best classical"
+    slt = df[(df.instance == "StochasticLeadTime") & (df.agent == "optimum")].iloc[0]
+    assert slt.status == "ok" and slt.gap_pct == 0 and slt.exact_cost == pytest.approx(21.295, abs=0.001)
+    assert "best classical" not in set(df.reference)
+    assert "*" not in open(os.path.join(cfg.out, "table.md")).read().split("Cost per period")[0]
     for name in ("table.md", "table.csv", "results.csv", "gap.png", "curves/BaseStock.png"):
         assert os.path.exists(os.path.join(cfg.out, name)), name
 
