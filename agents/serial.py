@@ -11,6 +11,8 @@
   replications) on the chain kernel.
 * :func:`serial_grid_search`: every combination of per-stage levels on common
   random numbers (all policies see the same demand rows), best by mean cost.
+* :func:`serial_bandit`: a bandit of :mod:`agents.bandit` whose arms are
+  echelon base-stock level vectors; one simulated episode per pull.
 
 Policies act on the env's observation (``act(obs (N, d)) -> orders (N, M)``)
 and have stable-baselines3's ``predict``; the evaluator and the search compute
@@ -46,6 +48,8 @@ __all__ = [
     "serial_evaluate",
     "serial_grid_search",
     "serial_demand_paths",
+    "SerialBanditResult",
+    "serial_bandit",
 ]
 
 #: Most system-periods one evaluation or search may simulate (refused above, before allocating).
@@ -336,3 +340,80 @@ def serial_grid_search(
         costs[start:stop] = avg["cost"].reshape(stop - start, reps)
     mean, lo, hi = mean_ci_rows(costs)
     return SerialSearchResult(family, levels.astype(np.int64), mean, lo, hi, int(np.argmin(mean)))
+
+
+@dataclass(frozen=True)
+class SerialBanditResult:
+    """Outcome of :func:`serial_bandit`.
+
+    Attributes:
+        arms: (A, M) echelon levels of the arms.
+        choices: (T, R) arm pulled at iteration t by run r.
+        rewards: (T, R) reward of that pull (minus the cost per period of its episode).
+        counts: (R, A) pulls of each arm by each run at the end.
+        estimates: (R, A) the bandit's final estimates.
+    """
+
+    arms: np.ndarray
+    choices: np.ndarray
+    rewards: np.ndarray
+    counts: np.ndarray
+    estimates: np.ndarray
+
+    @property
+    def most_pulled(self) -> tuple[int, ...]:
+        """The levels of the arm pulled most over all runs."""
+        return tuple(int(x) for x in self.arms[int(np.argmax(self.counts.sum(axis=0)))])
+
+
+def serial_bandit(
+    params: SerialParams,
+    arms: Sequence[Sequence[int]] | np.ndarray,
+    bandit: Any,
+    *,
+    iterations: int = 200,
+    horizon: int = 200,
+    warmup: int = 50,
+    seed: int = 0,
+) -> SerialBanditResult:
+    """Run a batched bandit whose arms are echelon base-stock policies.
+
+    At iteration t every run r pulls its bandit's arm a_{t,r}; the pull is one
+    episode of ``warmup + horizon`` periods from the empty chain under the
+    arm's levels, on demand drawn for that iteration (a child of
+    ``SeedSequence(seed)``); its reward is minus the cost per measured period.
+    All runs of one iteration are one batched simulation.
+
+    Args:
+        params: the chain.
+        arms: (A, M) integer echelon levels, one row per arm.
+        bandit: an :mod:`agents.bandit` bandit with ``n_arms = A`` and ``runs = R``.
+        iterations: pulls per run.
+        horizon: measured periods per episode.
+        warmup: unmeasured periods first.
+        seed: demand seed.
+    """
+    levels = _levels("arms", arms, params.n_stages)
+    if levels.ndim != 2:
+        raise ValueError(f"arms must be an (A, M) array of levels, got shape {levels.shape}")
+    if getattr(bandit, "n_arms", None) != levels.shape[0] or getattr(bandit, "runs", None) is None:
+        raise ValueError(f"bandit must be batched (runs=R) with n_arms = {levels.shape[0]} (one per arm)")
+    iterations, horizon, warmup = _check_run(max(2, int(iterations)), horizon, warmup)
+    runs = int(bandit.runs)
+    if iterations * runs * (horizon + warmup) > MAX_SYSTEM_PERIODS:
+        raise ValueError(f"iterations * runs * (horizon + warmup) > {MAX_SYSTEM_PERIODS}; reduce iterations")
+    children = np.random.SeedSequence(seed).spawn(iterations)
+    choices = np.empty((iterations, runs), dtype=np.int64)
+    rewards = np.empty((iterations, runs))
+    for t in range(iterations):
+        a = np.asarray(bandit.select(), dtype=np.int64)
+        demand = np.ascontiguousarray(
+            params.demand.sample(np.random.default_rng(children[t]), (horizon + warmup, runs))
+        )
+        avg = _simulate_levels(params, True, np.ascontiguousarray(levels[a]), demand, warmup)
+        r = -avg["cost"]
+        bandit.update(a, r)
+        choices[t], rewards[t] = a, r
+    return SerialBanditResult(
+        levels.astype(np.int64), choices, rewards, np.asarray(bandit.counts), np.asarray(bandit.estimates)
+    )

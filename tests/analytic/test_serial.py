@@ -146,3 +146,16 @@ def test_bad_input():
         serial_relative_value_iteration(small, max_stock=20, max_backorder=20, max_states=100)
     with pytest.raises(ValueError, match="no closed set"):
         serial_relative_value_iteration(SerialParams(max_order=3), max_stock=5, max_backorder=5)
+
+
+def test_bandit_over_echelon_base_stock_arms_finds_a_near_optimal_arm():
+    from agents.bandit import EpsilonGreedy
+    from agents.serial import serial_bandit
+
+    params = SerialParams()
+    arms = np.array(list(itertools.product((8, 9, 10), (14, 15, 16), (25, 26, 27))))
+    res = serial_bandit(params, arms, EpsilonGreedy(len(arms), epsilon=0.1, runs=40, seed=0), iterations=150, seed=1)
+    assert res.choices.shape == (150, 40) and res.counts.sum() == 150 * 40
+    assert serial_echelon_cost(params, res.most_pulled) <= serial_optimum(params).cost * 1.005
+    with pytest.raises(ValueError, match="bandit must be batched"):
+        serial_bandit(params, arms, EpsilonGreedy(3, epsilon=0.1, runs=2))
