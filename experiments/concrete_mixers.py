@@ -7,15 +7,26 @@ or 2 days (.6/.3/.1). The policy reviews every T days and orders up to 11:
 ``PeriodicReview(T, S=11)`` on the inventory position (on hand plus on order),
 so an order never overflows the room for 11.
 
-The study answers the question three ways:
+The study answers the question with exact values, checked by simulation:
 
-1. **Exhaustive simulation** of the 25-day month: every T = 1..10 evaluated by
+1. **Exact values** of every T = 1..10 on the chain of the DP
+   (:mod:`inv_gym.analytic.finite_horizon`): the expected cost of the 25-day
+   month by forward propagation of the state distribution (also without the
+   last-period order, and with the spreadsheet's evening-of-day-25 order), the
+   days per month that end with no stock and the demand on those days (the
+   spreadsheet's count), and the long-run cost per 25 days
+   (:func:`inv_gym.analytic.dp.evaluate_policy_dp` with the review period as
+   the policy's cycle). Beside them **the certified optimum**: the optimal
+   time-dependent policy of the month by backward induction and the long-run
+   optimum by relative value iteration, so every T has its exact gap.
+2. **Exhaustive simulation** as the check: every T evaluated by
    :func:`inv_gym.evaluation.evaluate` with ``reps`` replications on common
-   demand (the expected monthly cost with a 95% CI).
-2. **The bandit's pick**: epsilon-greedy, UCB1 and Thompson sampling over the
+   demand (95% CI); columns ``*_in_ci`` say whether the exact value lies in
+   the simulation's interval.
+3. **The bandit's pick**: epsilon-greedy, UCB1 and Thompson sampling over the
    ten arms (one month per pull, reward minus the month's cost), ``runs``
    independent runs; the pick of a run is its most-pulled arm.
-3. **Long-run cost per 25-day month**: the infinite-horizon variant
+4. **Long-run cost per 25-day month**, simulated: the infinite-horizon variant
    (``finite_horizon=False``, one long horizon after a warm-up; the policy
    counts days itself), cost per period x 25.
 
@@ -71,6 +82,8 @@ from agents.heuristics import PeriodicReview
 from experiments.checkpoint import Checkpoints
 from experiments.epsilon_comparison import MODES, config_for_mode
 from experiments.io import pyplot, save_figure, write_csv, write_json
+from inv_gym.analytic.dp import evaluate_policy_dp, solve_dp
+from inv_gym.analytic.finite_horizon import evaluate_policy_finite_horizon, solve_finite_horizon
 from inv_gym.dynamics import EV
 from inv_gym.envs.streams import draw_paths
 from inv_gym.evaluation import MetricCI, evaluate, mean_ci, simulate
@@ -210,7 +223,9 @@ def _ci(prefix: str, ci: MetricCI, scale: float = 1.0) -> dict[str, float]:
     return {prefix: ci.mean * scale, f"{prefix}_lo": ci.ci_low * scale, f"{prefix}_hi": ci.ci_high * scale}
 
 
-def _spreadsheet_costs(policy: BasePolicy, params: InventoryParams, demand: np.ndarray, lead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _spreadsheet_costs(
+    policy: BasePolicy, params: InventoryParams, demand: np.ndarray, lead: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(cost of days 1..25, plus the evening-of-day-25 order's cost) per replication.
 
     Runs the month plus one day on the same draws and charges, on top of the
@@ -274,7 +289,53 @@ def evaluate_variant(variant: str, T: int, cfg: Config, draws: Any) -> dict[str,
         **_ci("monthly_cost", ev["cost_per_episode"]),
         "orders_per_month": ev["orders_placed"].mean * days,
         "lost_per_month": ev["lost_units"].mean * days,
+        "zero_stock_days": ev["zero_stock_periods"].mean * days,
         **_ci("spreadsheet", mean_ci(sheet)),
+    }
+
+
+def exact_columns(T: int, cfg: Config) -> dict[str, float]:
+    """The exact columns of review period ``T`` (forward propagation; the long run with cycle T).
+
+    ``spreadsheet_exact`` adds to the month the expected ordering cost of the
+    order at t = 25: K (E[orders in 26 periods] - E[orders in 25]) + c (the same
+    for units), since the first 25 periods of both runs are the same.
+    """
+    params = preset_params(ENV_ID)
+    days = params.horizon
+    pol = PeriodicReview(T, cfg.order_up_to, basis=cfg.basis)
+    counts = ("order_placed", "ordered", "zero_stock", "zero_stock_demand", "lost")
+    month = evaluate_policy_finite_horizon(params, pol, expect=counts)
+    no_last = evaluate_policy_finite_horizon(params, NoLastPeriodOrder(pol), expect=())
+    plus_one = evaluate_policy_finite_horizon(params.replace(horizon=days + 1), pol, expect=("order_placed", "ordered"))
+    extra_orders = plus_one.metrics["order_placed"] - month.metrics["order_placed"]
+    extra_units = plus_one.metrics["ordered"] - month.metrics["ordered"]
+    long_run = evaluate_policy_dp(params.replace(finite_horizon=False, horizon=days), pol, cycle=T)
+    return {
+        "monthly_cost_exact": month.total_cost,
+        "no_last_order_exact": no_last.total_cost,
+        "spreadsheet_exact": month.total_cost + params.fixed_order_cost * extra_orders + params.unit_cost * extra_units,
+        "long_run_month_exact": long_run.average_cost * DAYS_PER_MONTH,
+        "orders_per_month_exact": month.metrics["order_placed"],
+        "lost_per_month_exact": month.metrics["lost"],
+        "zero_stock_days_exact": month.metrics["zero_stock"],
+        "demand_on_zero_stock_days_exact": month.metrics["zero_stock_demand"],
+    }
+
+
+def certified_optimum() -> dict[str, Any]:
+    """The optimal month (backward induction) and the long-run optimum per 25 days (relative value iteration)."""
+    params = preset_params(ENV_ID)
+    month = solve_finite_horizon(params)
+    long_run = solve_dp(params.replace(finite_horizon=False, horizon=params.horizon))
+    return {
+        "month": month.total_cost,
+        "month_method": "backward induction (optimal time-dependent policy)",
+        "month_orders": month.evaluation.metrics["order_placed"],
+        "month_lost": month.evaluation.metrics["lost"],
+        "month_zero_stock_days": month.evaluation.metrics["zero_stock"],
+        "long_run_month": long_run.average_cost * DAYS_PER_MONTH,
+        "long_run_method": "relative value iteration (optimal stationary policy)",
     }
 
 
@@ -326,6 +387,16 @@ def main(cfg: Config | None = None) -> Result:
             )
         rows.append(row)
     table = pd.DataFrame(rows)
+    # exact values (cheap: computed on every run) and the simulation's check of them
+    exact = pd.DataFrame([exact_columns(int(T), cfg) for T in table["T"]])
+    table = pd.concat([table, exact], axis=1)
+    for col in ("monthly_cost", "no_last_order", "spreadsheet", "long_run_month"):
+        table[f"{col}_in_ci"] = (table[f"{col}_lo"] <= table[f"{col}_exact"]) & (
+            table[f"{col}_exact"] <= table[f"{col}_hi"]
+        )
+    optimum = certified_optimum()
+    table["gap_to_optimal_month_pct"] = (table["monthly_cost_exact"] / optimum["month"] - 1.0) * 100.0
+    table["gap_to_long_run_optimum_pct"] = (table["long_run_month_exact"] / optimum["long_run_month"] - 1.0) * 100.0
     table["order_in_last_period"] = ((days - 1) % table["T"] == 0).astype(bool)
     table["spreadsheet_charges_day_25_evening"] = (days % table["T"] == 0).astype(bool)
     t_sim = sum(ck.seconds.values())
@@ -370,8 +441,13 @@ def main(cfg: Config | None = None) -> Result:
     btable = pd.DataFrame(brow)
 
     def best(col: str) -> dict[str, Any]:
-        i = int(table[col].idxmin())
-        return {"T": int(table.loc[i, "T"]), "cost": float(table.loc[i, col]), "ci": [float(table.loc[i, f"{col}_lo"]), float(table.loc[i, f"{col}_hi"])]}
+        i = int(table[f"{col}_exact"].idxmin())
+        return {
+            "T": int(table.loc[i, "T"]),
+            "cost": float(table.loc[i, f"{col}_exact"]),
+            "simulated": float(table.loc[i, col]),
+            "ci": [float(table.loc[i, f"{col}_lo"]), float(table.loc[i, f"{col}_hi"])],
+        }
 
     summary = {
         "env_id": ENV_ID,
@@ -382,6 +458,11 @@ def main(cfg: Config | None = None) -> Result:
             "spreadsheet": best("spreadsheet"),
             "long_run_month": best("long_run_month"),
         },
+        "optimum": optimum,
+        "exact_in_simulation_ci": {
+            col: int(table[f"{col}_in_ci"].sum())
+            for col in ("monthly_cost", "no_last_order", "spreadsheet", "long_run_month")
+        },
         "bandit_picks": picks,
         "seconds": {"simulation": t_sim, "total": sum(ck.seconds.values())},
         "config": cfg.to_dict(),
@@ -391,17 +472,28 @@ def main(cfg: Config | None = None) -> Result:
         write_csv(table, os.path.join(d, "table.csv")),
         write_csv(btable, os.path.join(d, "bandits.csv")),
         write_json(summary, os.path.join(d, "summary.json")),
-        save_figure(_figure(table, btable, cfg), os.path.join(d, "concrete_mixers.png")),
+        save_figure(_figure(table, btable, cfg, optimum), os.path.join(d, "concrete_mixers.png")),
     ]
     if cfg.progress:
-        cols = ["T", "monthly_cost", "no_last_order", "spreadsheet", "long_run_month", "orders_per_month", "lost_per_month"]
+        cols = [
+            "T",
+            "monthly_cost_exact",
+            "monthly_cost",
+            "no_last_order_exact",
+            "spreadsheet_exact",
+            "long_run_month_exact",
+            "zero_stock_days_exact",
+            "demand_on_zero_stock_days_exact",
+            "gap_to_optimal_month_pct",
+        ]
         with pd.option_context("display.width", 160, "display.precision", 3):
             print(table[cols].to_string(index=False))
         print("best T:", {k: v["T"] for k, v in summary["best"].items()}, "bandit picks:", picks)
+        print(f"optimal month {optimum['month']:.4f}, long-run optimum per 25 days {optimum['long_run_month']:.4f}")
     return Result(table=table, bandits=btable, summary=summary, files=files)
 
 
-def _figure(table: pd.DataFrame, btable: pd.DataFrame, cfg: Config) -> Any:
+def _figure(table: pd.DataFrame, btable: pd.DataFrame, cfg: Config, optimum: dict[str, Any]) -> Any:
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.3), gridspec_kw={"width_ratios": [3, 2]})
     ax = axes[0]
@@ -417,7 +509,14 @@ def _figure(table: pd.DataFrame, btable: pd.DataFrame, cfg: Config) -> Any:
         y = table[col].to_numpy()
         err = np.vstack([y - table[f"{col}_lo"].to_numpy(), table[f"{col}_hi"].to_numpy() - y])
         ax.errorbar(x + dx, y, yerr=err, marker=marker, ms=4, lw=1, capsize=2, label=label)
-    ax.set(xlabel="review period T (days)", ylabel="expected cost per month", title="monthly cost by review period (95% CI)")
+    ax.plot(x, table["monthly_cost_exact"].to_numpy(), "k_", ms=14, mew=1.5, label="exact month (forward propagation)")
+    opt = optimum["month"]
+    ax.axhline(opt, color="k", ls="--", lw=1, label=f"optimal month {opt:.2f} (backward induction)")
+    ax.set(
+        xlabel="review period T (days)",
+        ylabel="expected cost per month",
+        title="monthly cost by review period (95% CI)",
+    )
     ax.set_xticks(x)
     ax.legend(fontsize=8)
     ax = axes[1]
@@ -425,7 +524,9 @@ def _figure(table: pd.DataFrame, btable: pd.DataFrame, cfg: Config) -> Any:
     w = 0.8 / len(algos)
     for k, a in enumerate(algos):
         d = btable[btable["algo"] == a]
-        ax.bar(d["T"].to_numpy() + (k - (len(algos) - 1) / 2) * w, d["runs_picking"] / cfg.bandit_runs, width=w, label=a)
+        ax.bar(
+            d["T"].to_numpy() + (k - (len(algos) - 1) / 2) * w, d["runs_picking"] / cfg.bandit_runs, width=w, label=a
+        )
     ax.set(
         xlabel="review period T (days)",
         ylabel="share of runs",
@@ -440,7 +541,9 @@ def _figure(table: pd.DataFrame, btable: pd.DataFrame, cfg: Config) -> Any:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The command-line options (shared by ``inv-gym concrete-mixers`` and ``python -m``)."""
     p.add_argument("--mode", choices=MODES, default="quick", help="tiny (seconds), quick (default), default (full)")
-    p.add_argument("--basis", choices=("inventory_position", "on_hand"), default="inventory_position", help="order-up-to basis")
+    p.add_argument(
+        "--basis", choices=("inventory_position", "on_hand"), default="inventory_position", help="order-up-to basis"
+    )
     p.add_argument("--epsilon", type=float, default=0.1, help="epsilon of the epsilon-greedy bandit (default 0.1)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", default="results", help="output root (default results/)")

@@ -70,6 +70,18 @@ def test_concrete_mixers_tiny(tmp_path) -> None:
     for f in ("table.csv", "bandits.csv", "summary.json", "concrete_mixers.png"):
         assert os.path.exists(os.path.join(cfg.directory, f))
     assert set(res.summary["bandit_picks"]) == {"epsilon_greedy(0.1)", "ucb1(auto)", "thompson"}
+    # exact values: the same conventions hold exactly, the best T is 5, and the optimum beats every T
+    ex = t[[c for c in t.columns if c.endswith("_exact")]]
+    assert np.allclose(
+        ex.loc[[2, 3, 4, 6, 7, 8, 9, 10], "spreadsheet_exact"], ex.loc[[2, 3, 4, 6, 7, 8, 9, 10], "monthly_cost_exact"]
+    )
+    assert np.allclose(ex.loc[[5, 7, 9, 10], "no_last_order_exact"], ex.loc[[5, 7, 9, 10], "monthly_cost_exact"])
+    assert ex.loc[5, "monthly_cost_exact"] == pytest.approx(5.91516, abs=1e-4)
+    assert res.summary["best"]["monthly_cost"]["T"] == 5
+    opt = res.summary["optimum"]
+    assert opt["month"] == pytest.approx(4.93581, abs=1e-4)
+    assert opt["month"] < ex["monthly_cost_exact"].min() and opt["long_run_month"] < ex["long_run_month_exact"].min()
+    assert t.loc[5, "gap_to_optimal_month_pct"] == pytest.approx((5.91516 / 4.93581 - 1) * 100, abs=0.01)
 
 
 def test_no_last_period_order_wrapper() -> None:
