@@ -385,3 +385,19 @@ def test_stable_baselines3_tools_and_record_video(tmp_path):
         env.step(np.array([5, 5, 5]))
     env.close()
     assert any(f.endswith(".mp4") for f in os.listdir(tmp_path / "video"))
+
+
+def test_same_step_autoreset_keeps_the_final_observation():
+    venv = SerialVectorEnv(2, horizon=3, initial_inventory=[4, 5, 6], autoreset_mode="same_step")
+    assert venv.metadata["autoreset_mode"] == gym.vector.AutoresetMode.SAME_STEP
+    obs0, _ = venv.reset(seed=0)
+    for _ in range(3):
+        obs, rew, term, trunc, info = venv.step(np.full((2, 3), 2))
+    assert trunc.tolist() == [True, True] and not term.any()
+    np.testing.assert_array_equal(obs, obs0)  # already restarted
+    assert info["_final_obs"].tolist() == [True, True] and info["final_obs"][0].shape == obs0[0].shape
+    assert not np.array_equal(np.stack(info["final_obs"]), obs0)
+    obs, rew, term, trunc, info = venv.step(np.full((2, 3), 2))
+    assert not trunc.any() and np.all(rew < 0) and "final_obs" not in info
+    with pytest.raises(ValueError, match="autoreset_mode must be one of"):
+        SerialVectorEnv(2, autoreset_mode="later")

@@ -383,7 +383,9 @@ class SerialVectorEnv(_SerialCore, VectorEnv):
         "N independent copies of the same chain advanced by one kernel call per step.\n\n"
         "Natively batched: observations (N, d) float32, actions (N, M), rewards (N,),\n"
         "NEXT_STEP autoreset (the step after an episode ends resets that copy and returns\n"
-        "its first observation with reward 0). ``info`` maps every event name to an (N,)\n"
+        'its first observation with reward 0); with ``autoreset_mode="same_step"`` a copy\n'
+        "whose episode ends is reset in the same step, its last observation in\n"
+        '``info["final_obs"]`` (stable-baselines3\'s convention). ``info`` maps every event name to an (N,)\n'
         "array. ``reset(seed=s)`` seeds one demand stream shared by the batch (copy i sees\n"
         "row i of ``draw_paths``).\n" + _SERIAL_DOC
     )
@@ -401,11 +403,20 @@ class SerialVectorEnv(_SerialCore, VectorEnv):
         random_start: bool = False,
         reward_scale: float = 1.0,
         max_episode_steps: int | None = None,
+        autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
         render_mode: str | None = None,
         **kwargs: Any,
     ) -> None:
         if isinstance(num_envs, bool) or int(num_envs) != num_envs or num_envs < 1:
             raise ValueError(f"num_envs must be an integer >= 1, got {num_envs!r}")
+        modes = (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP)
+        names = {"nextstep": AutoresetMode.NEXT_STEP, "samestep": AutoresetMode.SAME_STEP}
+        key = autoreset_mode.value if isinstance(autoreset_mode, AutoresetMode) else str(autoreset_mode)
+        mode = names.get(key.replace("_", "").lower())  # the enum, its value or "same_step"
+        if mode not in modes:
+            raise ValueError(f"autoreset_mode must be one of {[m.value for m in modes]}, got {autoreset_mode!r}")
+        self.metadata = {**self.metadata, "autoreset_mode": mode}
+        self._same_step = mode == AutoresetMode.SAME_STEP
         if render_mode is not None:
             raise ValueError("the vector env has no render modes")
         self.num_envs = n = int(num_envs)
@@ -498,4 +509,19 @@ class SerialVectorEnv(_SerialCore, VectorEnv):
             mask = ~resetting
             info = dict(zip(self._names, events.T))
             info.update({"_" + name: mask for name in self._names})
+        if self._same_step and done.any():
+            info = self._reset_now(info)
         return self._obs.copy(), rewards, self._terminated.copy(), done, info
+
+    def _reset_now(self, info: dict[str, Any]) -> dict[str, Any]:
+        """SAME_STEP autoreset: restart the copies that just ended; their last observation is ``final_obs``."""
+        ended = self._autoreset
+        rows = np.flatnonzero(ended)
+        final = np.full(self.num_envs, None, dtype=object)
+        for i in rows:
+            final[i] = self._obs[i].copy()
+        self._state.data[rows] = serial_initial_state(self.params, rows.size, self._start_draw(rows.size)).data
+        self._steps[rows] = 0
+        _observe(self._state.data, self._lead, self._scale, self._obs)
+        self._autoreset = np.zeros(self.num_envs, dtype=np.bool_)
+        return {**info, "final_obs": final, "_final_obs": ended.copy()}
