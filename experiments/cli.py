@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "experiments.commands.plot",
     "experiments.commands.bandit",
     "experiments.commands.solve",
+    "experiments.commands.score",
     "experiments.commands.study",
     "experiments.commands.sweep",
 )

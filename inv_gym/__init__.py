@@ -8,7 +8,16 @@ from inv_gym.presets import DESCRIPTIONS, ENV_IDS, PRESETS, preset_params
 
 __version__ = "0.1.0"
 
-__all__ = ["ENV_IDS", "DESCRIPTIONS", "PRESETS", "InventoryParams", "parse_distribution", "preset_params", "__version__"]
+__all__ = [
+    "ENV_IDS",
+    "DESCRIPTIONS",
+    "PRESETS",
+    "InventoryParams",
+    "parse_distribution",
+    "preset_params",
+    "score",
+    "__version__",
+]
 
 
 def _register(env_id: str) -> None:
@@ -31,4 +40,10 @@ _register("inv_gym/Perishable-v0")  # De Moor et al. (2022) perishables; DP for 
 _register("inv_gym/StochasticLeadTime-v0")  # random lead times, one outstanding order; grid search
 _register("inv_gym/ConcreteMixers-v0")  # capacity 11, empirical tables, 25-day month; simulation
 if "inv_gym/Serial-v0" not in registry:  # M-stage serial chain (Snyder & Shen Ex. 6.1); Clark-Scarf optimum
-    register(id="inv_gym/Serial-v0", entry_point="inv_gym.serial.env:SerialEnv", vector_entry_point="inv_gym.serial.env:SerialVectorEnv")  # noqa: E501
+    register(
+        id="inv_gym/Serial-v0",
+        entry_point="inv_gym.serial.env:SerialEnv",
+        vector_entry_point="inv_gym.serial.env:SerialVectorEnv",
+    )  # noqa: E501
+
+from inv_gym.scoring import score  # noqa: E402  (after the ids are registered)

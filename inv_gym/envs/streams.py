@@ -109,7 +109,9 @@ class DrawStream:
             if lead.ndim == 1:
                 lead = np.broadcast_to(lead, (self.n, lead.size))
             if lead.shape != demand.shape:
-                raise ValueError(f"lead_times script must have the demand script's shape {demand.shape}, got {lead.shape}")
+                raise ValueError(
+                    f"lead_times script must have the demand script's shape {demand.shape}, got {lead.shape}"
+                )
             if np.any(lead < 0) or np.any(lead > self.params.max_lead_time) or np.any(lead != np.round(lead)):
                 raise ValueError(f"lead_times must be integers in [0, {self.params.max_lead_time}]")
             lead = lead.astype(np.int64)
