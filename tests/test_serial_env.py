@@ -228,6 +228,10 @@ def test_bad_options_and_actions():
         env.step(np.array([1, 2, 31]))
     with pytest.raises(ValueError, match="unknown reset option"):
         env.reset(options={"lead_times": [1]})
+    with pytest.raises(ValueError, match="may total at most 90 units"):
+        env.reset(options={"initial_inventory": [50, 50, 0]})
+    obs, _ = env.reset(options={"initial_inventory": [30, 30, 30]})
+    assert env.observation_space.contains(obs)
 
 
 # -- the chain kernel -------------------------------------------------------------

@@ -245,7 +245,14 @@ class _SerialCore:
             arr = np.asarray(init, dtype=np.float64)
             if arr.size not in (1, m) or not np.all(np.isfinite(arr)) or np.any(arr < 0):
                 raise ValueError(f"initial_inventory must be one number >= 0 or one per stage ({m}), got {init!r}")
-            return np.broadcast_to(arr.reshape(-1), (n, m)).copy()
+            start = np.broadcast_to(arr.reshape(-1), (m,))
+            room = sum(self.params.initial_inventory) + m * self.params.max_order  # inside the observation bounds
+            if start.sum() > room:
+                raise ValueError(
+                    f"the initial_inventory option may total at most {room:g} units (the initial_inventory "
+                    f"parameter's total + n_stages x max_order), got {start.sum():g}; raise the parameter instead"
+                )
+            return np.broadcast_to(start, (n, m)).copy()
         return self._start_draw(n)
 
     def _start_draw(self, n: int) -> np.ndarray:
