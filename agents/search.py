@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -329,6 +329,7 @@ def grid_search(
     n_jobs: int = 1,
     backend: str = "threading",
     max_systems: int = DEFAULT_MAX_SYSTEMS,
+    on_chunk: Callable[[int, int], None] | None = None,
     **overrides: Any,
 ) -> SearchResult:
     """Evaluate every grid point of a heuristic family under common random numbers.
@@ -353,6 +354,8 @@ def grid_search(
             default: the numba kernel releases the GIL, and threads share the
             draws without copying) or ``"loky"`` (processes).
         max_systems: systems (policies x replications) per batched run.
+        on_chunk: optional callback ``f(done, chunks)`` after each chunk of
+            policies (e.g. an app's progress bar, which may also stop the search).
         **overrides: parameter overrides when ``params`` is an env id.
 
     Returns:
@@ -390,10 +393,12 @@ def grid_search(
     try:
         if n_jobs == 1 or len(chunks) == 1:
             tick = (lambda t: bar.update(1)) if progress else None
-            results = [
-                _run_chunk(fam.name, {k: v[c] for k, v in points.items()}, options, params, demand, lead_times, warmup, tick)
-                for c in chunks
-            ]
+            results = []
+            for c in chunks:
+                values = {k: v[c] for k, v in points.items()}
+                results.append(_run_chunk(fam.name, values, options, params, demand, lead_times, warmup, tick))
+                if on_chunk is not None:
+                    on_chunk(len(results), len(chunks))
         else:
             from joblib import Parallel, delayed
 
@@ -405,6 +410,8 @@ def grid_search(
             for r in gen:
                 results.append(r)
                 bar.update(1)
+                if on_chunk is not None:
+                    on_chunk(len(results), len(chunks))
     finally:
         bar.close()
     elapsed = time.perf_counter() - start

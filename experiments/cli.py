@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "experiments.commands.score",
     "experiments.commands.study",
     "experiments.commands.sweep",
+    "experiments.commands.app",
 )
 
 
