@@ -225,6 +225,17 @@ def test_scenarios_show_evaluate_of_each_scenario_on_common_random_numbers() -> 
     assert table["scenario"][2] == "lead time 4 in periods [50, 120)"
 
 
+def test_scenarios_a_scenario_the_policy_cannot_act_in_is_a_warning_not_a_stop() -> None:
+    """The DP optimum of Zipkin's L = 1 instance has no action for a 4-period pipeline; the rest still runs."""
+    at = page("scenarios").run()
+    at.selectbox(key="scenarios.env").set_value("inv_gym/LostSales-v0")
+    at.number_input(key="scenarios.reps").set_value(10)
+    at.number_input(key="scenarios.horizon").set_value(100).run()
+    clean(at)
+    assert len(at.warning) == 1 and at.warning[0].value.startswith("lead time duniform:low=2,high=4")
+    assert list(at.table[0].value.index) == ["baseline", "demand +30%", "custom: holding_cost=2"]
+
+
 @pytest.mark.parametrize(
     ("key", "kind", "value", "words"),
     [

@@ -52,37 +52,42 @@ with left:
     st.subheader("Run")
     run = w.run_settings("scenarios", params, reps=100, horizon=1000, warmup=100)
     st.subheader("Scenarios")
-    more = st.number_input("demand change (% of the mean)", value=30.0, format="%g", key="scenarios.demand_pct")
+    more = st.number_input(
+        "demand change (% of the mean; 0: none)", value=30.0, format="%g", key="scenarios.demand_pct"
+    )
     c1, c2, c3 = st.columns(3)
-    lead_text = c1.text_input("disrupted lead time", value="duniform:low=2,high=4", key="scenarios.lead")
+    lead_text = c1.text_input("disrupted lead time (blank: none)", value="duniform:low=2,high=4", key="scenarios.lead")
     start = c2.number_input("from period", value=0, step=1, key="scenarios.lead_start")
     end = c3.number_input("to period (0: the end)", value=0, step=1, key="scenarios.lead_end")
     custom = st.text_area("custom change (NAME=VALUE, one per line)", value="holding_cost=2", key="scenarios.custom")
     scenarios: dict[str, dict] = {}
     if params is not None and run is not None:
+        # each scenario stands alone: a bad field shows its error and leaves the others to run
         total = run[1] + run[2]
-        base = {"overrides": overrides}
-        demand = w.attempt(st, lambda: apply_vary(params, "demand_mean", params.demand.mean * (1 + more / 100)))
-        lead = w.attempt(st, lambda: core.build_params(env_id, {**dict(overrides), "lead_time": lead_text}))
-        window = (int(start), int(end) or total)
-        if lead is not None and not 0 <= window[0] < window[1] <= total:
-            st.error(
-                f"the disruption's periods must satisfy 0 <= from < to <= warmup + horizon = {total}, got {window}"
+        scenarios["baseline"] = {"overrides": overrides}
+        if more != 0:
+            demand = w.attempt(
+                st, lambda: apply_vary(params, "demand_mean", params.demand.mean * (1 + more / 100)), "demand change"
             )
-            lead = None
-        cust = w.attempt(st, lambda: changed(params, custom))
-        if None not in (demand, lead, cust):
-            scenarios = {
-                "baseline": base,
-                f"demand {more:+g}%": {"overrides": core.overrides_of(env_id, demand)},
-                f"lead time {lead_text} in periods [{window[0]}, {window[1]})": {
+            if demand is not None:
+                scenarios[f"demand {more:+g}%"] = {"overrides": core.overrides_of(env_id, demand)}
+        if lead_text.strip():
+            lead = w.attempt(st, lambda: core.build_params(env_id, {**dict(overrides), "lead_time": lead_text}))
+            window = (int(start), int(end) or total)
+            if lead is not None and not 0 <= window[0] < window[1] <= total:
+                st.error(
+                    f"the disruption's periods must satisfy 0 <= from < to <= warmup + horizon = {total}, got {window}"
+                )
+            elif lead is not None:
+                scenarios[f"lead time {lead_text.strip()} in periods [{window[0]}, {window[1]})"] = {
                     "overrides": overrides,
                     "disruption": (window[0], window[1], lead.to_dict()["lead_time"]),
-                },
-                f"custom: {'; '.join(x.strip() for x in custom.splitlines() if x.strip())}": {
-                    "overrides": core.overrides_of(env_id, cust)
-                },
-            }
+                }
+        if custom.strip():
+            cust = w.attempt(st, lambda: changed(params, custom))
+            if cust is not None:
+                label = "; ".join(x.strip() for x in custom.splitlines() if x.strip())
+                scenarios[f"custom: {label}"] = {"overrides": core.overrides_of(env_id, cust)}
 
 with right:
     if not scenarios or spec is None or run is None:
@@ -91,9 +96,8 @@ with right:
     reps, horizon, warmup, seed = run
     results = {}
     for name, sc in scenarios.items():
-        ev = w.attempt(
-            st,
-            lambda sc=sc: core.cached_evaluation(
+        try:
+            results[name] = core.cached_evaluation(
                 env_id,
                 sc["overrides"],
                 spec,
@@ -103,11 +107,12 @@ with right:
                 seed,
                 disruption=sc.get("disruption"),
                 policy_overrides=overrides,
-            ),
-        )
-        if ev is None:
-            st.stop()
-        results[name] = ev
+            )
+        except ValueError as exc:
+            if name == "baseline":
+                st.error(str(exc))
+                st.stop()
+            st.warning(f"{name}: not run ({exc})")
     base_ev = results["baseline"]
     rows = []
     for name, ev in results.items():
