@@ -1,0 +1,661 @@
+"""A native PPO: torch on CPU stepping the batched kernel (``InventoryVectorEnv``) directly.
+
+Proximal policy optimisation (Schulman, Wolski, Dhariwal, Radford & Klimov 2017,
+arXiv 1707.06347) with generalised advantage estimation (Schulman, Moritz,
+Levine, Jordan & Abbeel 2016, arXiv 1506.02438), written in one readable loop in
+the manner of CleanRL's single-file PPO. Nothing sits between the learner and the
+numba kernel: one :class:`inv_gym.envs.InventoryVectorEnv` call advances all N
+copies by a period, and the learning aids are the env's own options
+(:mod:`inv_gym.envs.options`): ``action="order_up_to"`` (the action is a target
+inventory position), ``obs_scale=True``, ``random_start=True`` (infinite-horizon
+models), ``reward_scale=c`` and ``max_episode_steps=T``.
+
+Per iteration (B = N x T samples):
+
+1. **Rollout.** T steps of the N copies with actions a ~ pi_theta(. | s) (a
+   categorical distribution over the env's ``Discrete`` actions), storing s, a,
+   log pi_theta(a | s), V_phi(s), r and the end flags.
+2. **Advantages (GAE).** With done_t = terminated_t or truncated_t,
+
+   .. math::
+       \\delta_t = r_t + \\gamma (1 - \\mathrm{term}_t) V(s_{t+1}) - V(s_t), \\qquad
+       A_t = \\delta_t + \\gamma \\lambda (1 - \\mathrm{done}_t) A_{t+1},
+
+   and the value target R_t = A_t + V(s_t). Under the vector env's NEXT_STEP
+   autoreset the observation returned with done_t is the episode's *final*
+   observation s_{t+1}, so a truncated episode is bootstrapped with V(s_{t+1})
+   (infinite-horizon models are cut at ``horizon`` periods: a truncation, never a
+   termination). The following step is the env's reset step (its action is
+   ignored, its reward is 0): it is no transition of the MDP, so it is masked out
+   of the loss, and the recursion stops at done_t.
+3. **Update.** ``epochs`` passes over the valid samples in random minibatches of
+   ``minibatch_size``, minimising
+
+   .. math::
+       L = -\\mathbb{E}\\big[\\min(\\rho \\hat A, \\mathrm{clip}(\\rho, 1 - \\epsilon, 1 + \\epsilon) \\hat A)\\big]
+           - c_H \\mathbb{E}[H(\\pi_\\theta(\\cdot \\mid s))]
+           + c_V \\tfrac12 \\mathbb{E}[(V_\\phi(s) - R)^2],
+
+   with rho = pi_theta(a | s) / pi_old(a | s), \\hat A the advantages normalised
+   within the minibatch, Adam, the learning rate annealed linearly to 0
+   (``anneal_lr``) and each network's gradient norm clipped to ``max_grad_norm``.
+
+The policy and the value function are separate tanh MLPs (orthogonal
+initialisation, output gains 0.01 and 1, as in CleanRL). The trained policy,
+:class:`NativePPOPolicy`, acts greedily (the most probable action) on *raw*
+observations: it divides them by :func:`inv_gym.envs.options.observation_scale`
+and turns a target level into an order with
+:func:`inv_gym.envs.options.orders_from_levels` and the inventory position read
+from the observation, as the env does; so :func:`inv_gym.evaluation.evaluate`
+scores it on the kernel in the model's own units like every other policy.
+
+Reproducibility: every draw comes from ``np.random.SeedSequence(seed)`` (the env's
+seed, the torch generator of the initial weights, the action samples and the
+minibatch order); training runs with ``torch.use_deterministic_algorithms(True)``
+and ``torch_threads`` threads (both restored afterwards), so the same seed gives
+identical weights on the same machine.
+
+Usage::
+
+    from agents.native_ppo import NativePPOConfig, load, train
+    agent = train("inv_gym/LostSales-v0", NativePPOConfig(timesteps=2_000_000, seed=0), out="runs/ls")
+    ev = agent.evaluate(reps=100, horizon=1000, warmup=100, seed=1)
+    agent = load("runs/ls")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from agents.base import BasePolicy
+from inv_gym.envs.inventory import InventoryVectorEnv
+from inv_gym.envs.options import observation_scale, order_up_to_levels, orders_from_levels
+from inv_gym.params import InventoryParams
+
+__all__ = ["NativePPOConfig", "NativePPOPolicy", "NativePPOAgent", "train", "load", "default_reward_scale"]
+
+#: Largest rollout batch B = n_envs x rollout_steps (samples held in memory at once).
+MAX_BATCH = 4_194_304
+_FORMAT = 1
+
+#: (low, high, low is open) of every numeric option; ints are the integer options.
+_RANGES: dict[str, tuple[float, float, bool]] = {
+    "timesteps": (1, 10_000_000_000, False),
+    "seed": (0, 2**63 - 1, False),
+    "n_envs": (1, 65_536, False),
+    "rollout_steps": (1, 4_096, False),
+    "minibatch_size": (1, MAX_BATCH, False),
+    "epochs": (1, 100, False),
+    "horizon": (1, 1_000_000, False),
+    "torch_threads": (1, 256, False),
+    "learning_rate": (0.0, 1.0, True),
+    "gamma": (0.0, 1.0, False),
+    "gae_lambda": (0.0, 1.0, False),
+    "clip_range": (0.0, 10.0, True),
+    "entropy_coef": (0.0, 10.0, False),
+    "value_coef": (0.0, 100.0, False),
+    "max_grad_norm": (0.0, 1e6, True),
+    "reward_scale": (0.0, 1e6, True),
+}
+_INTS = ("timesteps", "seed", "n_envs", "rollout_steps", "minibatch_size", "epochs", "horizon", "torch_threads")
+
+
+def _refuse(name: str, value: Any) -> ValueError:
+    low, high, open_low = _RANGES[name]
+    kind = "an integer" if name in _INTS else "a number"
+    return ValueError(f"{name} must be {kind} in {'(' if open_low else '['}{low:g}, {high:g}], got {value!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class NativePPOConfig:
+    """Settings of :func:`train`; every option is checked (ValueError naming it and its range).
+
+    Attributes:
+        timesteps: the budget, env steps summed over the copies, in [1, 1e10];
+            rounded up to whole iterations of B = n_envs x rollout_steps steps.
+        seed: seed of everything random in training, in [0, 2**63 - 1].
+        n_envs: N, copies of the model stepped together, in [1, 65536].
+        rollout_steps: T, steps per copy per iteration, in [1, 4096]; N x T <= 4,194,304.
+        minibatch_size: samples per gradient step, in [1, N x T].
+        epochs: passes over each rollout, in [1, 100].
+        learning_rate: Adam's step size, in (0, 1].
+        anneal_lr: decay the learning rate linearly to 0 over the budget.
+        gamma: discount factor, in [0, 1].
+        gae_lambda: GAE's lambda, in [0, 1].
+        clip_range: PPO's epsilon, in (0, 10].
+        entropy_coef: c_H, weight of the entropy bonus, in [0, 10].
+        value_coef: c_V, weight of the value loss, in [0, 100].
+        max_grad_norm: largest gradient norm of each network, in (0, 1e6].
+        hidden: hidden-layer widths of both networks, 1 to 8 layers, each in [1, 4096].
+        horizon: training episode length of infinite-horizon models (a truncation),
+            in [1, 1e6]; finite-horizon models train on their own horizon.
+        action: the env's ``action`` option, ``"order_up_to"`` or ``"order"``.
+        random_start: the env's ``random_start`` option (infinite-horizon models only).
+        reward_scale: the env's ``reward_scale`` c, in (0, 1e6]; None:
+            :func:`default_reward_scale`.
+        torch_threads: torch intra-op threads while training, in [1, 256].
+    """
+
+    timesteps: int = 1_000_000
+    seed: int = 0
+    n_envs: int = 128
+    rollout_steps: int = 64
+    minibatch_size: int = 512
+    epochs: int = 4
+    learning_rate: float = 1e-3
+    anneal_lr: bool = True
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    clip_range: float = 0.2
+    entropy_coef: float = 0.01
+    value_coef: float = 0.5
+    max_grad_norm: float = 0.5
+    hidden: tuple[int, ...] = (64, 64)
+    horizon: int = 128
+    action: str = "order_up_to"
+    random_start: bool = True
+    reward_scale: float | None = None
+    torch_threads: int = 1
+
+    def __post_init__(self) -> None:
+        for name, (low, high, open_low) in _RANGES.items():
+            value = getattr(self, name)
+            if name == "reward_scale" and value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise _refuse(name, value)
+            if name in _INTS and int(value) != value:
+                raise _refuse(name, value)
+            if not (math.isfinite(value) and (value > low if open_low else value >= low) and value <= high):
+                raise _refuse(name, value)
+            object.__setattr__(self, name, int(value) if name in _INTS else float(value))
+        batch = self.n_envs * self.rollout_steps
+        if batch > MAX_BATCH:
+            raise ValueError(
+                f"n_envs x rollout_steps = {batch:,} samples per rollout is more than {MAX_BATCH:,}: "
+                "lower n_envs or rollout_steps"
+            )
+        if self.minibatch_size > batch:
+            raise ValueError(
+                f"minibatch_size must be in [1, n_envs x rollout_steps = {batch}], got {self.minibatch_size}"
+            )
+        hidden = self.hidden
+        if isinstance(hidden, (int, str)) or not 1 <= len(hidden) <= 8:
+            raise ValueError(f"hidden must be a sequence of 1 to 8 layer widths, each in [1, 4096], got {hidden!r}")
+        for w in hidden:
+            if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or not 1 <= w <= 4096:
+                raise ValueError(f"hidden layer widths must be integers in [1, 4096], got {hidden!r}")
+        object.__setattr__(self, "hidden", tuple(int(w) for w in hidden))
+        if self.action not in ("order_up_to", "order"):
+            raise ValueError(f"action must be 'order_up_to' or 'order', got {self.action!r}")
+        for name in ("anneal_lr", "random_start"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+
+    @property
+    def batch_size(self) -> int:
+        """B = n_envs x rollout_steps, samples per iteration."""
+        return self.n_envs * self.rollout_steps
+
+    @property
+    def iterations(self) -> int:
+        """Rollout-and-update iterations: ceil(timesteps / B)."""
+        return -(-self.timesteps // self.batch_size)
+
+
+def default_reward_scale(params: InventoryParams) -> float:
+    """The reward scale c used when the config gives none.
+
+    c = 1 / (E[D] * u + K) with u the largest per-unit rate among h, b, p, w, the
+    unit cost and the price, and K the fixed order cost: a period's cost (or
+    revenue) is then of order one or below, and so is the value function's scale
+    times (1 - gamma). E.g. Zipkin's p = 4: c = 1 / 20.
+
+    >>> from inv_gym.presets import preset_params
+    >>> default_reward_scale(preset_params("inv_gym/LostSales-v0"))
+    0.05
+    """
+    p = params
+    unit = max(p.holding_cost, p.backorder_cost, p.lost_sales_cost, p.waste_cost, p.unit_cost, p.price)
+    size = max(float(p.demand.mean), 1.0) * unit + p.fixed_order_cost
+    return 1.0 / size if size > 0 else 1.0
+
+
+def _mlp(sizes: tuple[int, ...], out_gain: float, gen: torch.Generator) -> nn.Sequential:
+    """Linear-tanh layers ``sizes[0] -> ... -> sizes[-1]``, orthogonal weights (gain sqrt 2; last ``out_gain``)."""
+    layers: list[nn.Module] = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        lin = nn.Linear(a, b)
+        last = i == len(sizes) - 2
+        nn.init.orthogonal_(lin.weight, gain=out_gain if last else math.sqrt(2.0), generator=gen)
+        nn.init.zeros_(lin.bias)
+        layers.append(lin)
+        if not last:
+            layers.append(nn.Tanh())
+    return nn.Sequential(*layers)
+
+
+def _n_actions(params: InventoryParams, action: str) -> int:
+    return order_up_to_levels(params) if action == "order_up_to" else int(params.max_order) + 1
+
+
+@contextlib.contextmanager
+def _torch_settings(threads: int) -> Iterator[None]:
+    """Deterministic algorithms and ``threads`` intra-op threads, restored on exit."""
+    old_threads = torch.get_num_threads()
+    old_det = torch.are_deterministic_algorithms_enabled()
+    torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(old_det)
+        torch.set_num_threads(old_threads)
+
+
+# ---------------------------------------------------------------------------
+# the trained policy
+
+
+class NativePPOPolicy(BasePolicy):
+    """The greedy policy of a trained actor network, on raw observations.
+
+    order(s) = argmax_a pi_theta(a | s / scale), read as a target inventory
+    position k (``action="order_up_to"``: q = min(max(round(k - IP), 0),
+    max_order), IP = inventory + pipeline) or as the order itself (``"order"``).
+
+    Args:
+        actor: the policy network (logits over the env's actions).
+        action: ``"order_up_to"`` or ``"order"``, the env option it was trained with.
+        params: optional parameters to bind.
+    """
+
+    family = "native_ppo"
+
+    def __init__(self, actor: nn.Sequential, *, action: str, params: InventoryParams | None = None) -> None:
+        self.actor = actor.eval()
+        self.action = action
+        self._scale = np.ones(0, dtype=np.float32)
+        super().__init__(params)
+
+    def _check(self, params: InventoryParams) -> None:
+        n_in, n_out = self.actor[0].in_features, self.actor[-1].out_features
+        if params.obs_dim != n_in or _n_actions(params, self.action) != n_out:
+            raise ValueError(
+                f"the network reads {n_in} observation entries and has {n_out} actions; these parameters give "
+                f"{params.obs_dim} entries and {_n_actions(params, self.action)} actions ({self.action})"
+            )
+        self._scale = observation_scale(params)
+
+    def order(self, obs: np.ndarray) -> np.ndarray:
+        params, layout = self._require()
+        x = torch.from_numpy(np.ascontiguousarray(obs / self._scale, dtype=np.float32))
+        with torch.inference_mode():
+            a = self.actor(x).argmax(dim=1).numpy()
+        if self.action == "order_up_to":
+            return orders_from_levels(a, layout.inventory_position(obs), params.max_order)
+        return a.astype(np.float64)
+
+    def describe(self) -> dict[str, Any]:
+        return {"family": self.family, "action": self.action}
+
+
+# ---------------------------------------------------------------------------
+# the trained agent, saving and loading
+
+
+@dataclass
+class NativePPOAgent:
+    """A trained actor-critic with its settings.
+
+    Attributes:
+        actor, critic: the networks.
+        params: the model's parameters (as scored; training may cut the horizon).
+        config: the training settings.
+        env_id: the registered id, if any.
+        reward_scale: the env's reward scale used in training.
+        timesteps: env steps taken (whole iterations).
+        train_time: seconds spent training.
+        log: one row per iteration: ``timesteps``, ``cost_per_period`` (mean cost per
+            period of the rollout's valid steps, in the model's units), ``entropy``,
+            ``value_loss``, ``clip_fraction``, ``wall_time``.
+    """
+
+    actor: nn.Sequential
+    critic: nn.Sequential
+    params: InventoryParams
+    config: NativePPOConfig
+    env_id: str | None = None
+    reward_scale: float = 1.0
+    timesteps: int = 0
+    train_time: float = 0.0
+    log: list[dict[str, float]] = field(default_factory=list)
+
+    def policy(self) -> NativePPOPolicy:
+        """The greedy policy as a bound :class:`agents.base.BasePolicy`."""
+        return NativePPOPolicy(self.actor, action=self.config.action, params=self.params)
+
+    def evaluate(self, **kwargs: Any) -> Any:
+        """:func:`inv_gym.evaluation.evaluate` of :meth:`policy` on :attr:`params`."""
+        from inv_gym.evaluation import evaluate
+
+        return evaluate(self.policy(), self.params, **kwargs)
+
+    def meta(self) -> dict[str, Any]:
+        """JSON-friendly description (settings, parameters, log)."""
+        cfg = asdict(self.config)
+        cfg["hidden"] = list(self.config.hidden)
+        return {
+            "format": _FORMAT,
+            "algo": "native_ppo",
+            "env_id": self.env_id,
+            "params": self.params.to_dict(),
+            "config": cfg,
+            "reward_scale": self.reward_scale,
+            "timesteps": self.timesteps,
+            "train_time": self.train_time,
+            "log": self.log,
+        }
+
+    def save(self, directory: str) -> str:
+        """Write ``weights.pt`` (state dicts only) and ``agent.json`` atomically."""
+        os.makedirs(directory, exist_ok=True)
+        state = {"actor": self.actor.state_dict(), "critic": self.critic.state_dict()}
+        _atomic(directory, "weights.pt", lambda fh: torch.save(state, fh), binary=True)
+        _atomic(directory, "agent.json", lambda fh: json.dump(self.meta(), fh, indent=1))
+        return directory
+
+
+def _atomic(directory: str, name: str, write: Any, *, binary: bool = False) -> None:
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb" if binary else "w") as fh:
+            write(fh)
+        os.replace(tmp, os.path.join(directory, name))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _networks(params: InventoryParams, config: NativePPOConfig, gen: torch.Generator) -> tuple[nn.Sequential, ...]:
+    d, hidden = params.obs_dim, config.hidden
+    actor = _mlp((d, *hidden, _n_actions(params, config.action)), 0.01, gen)
+    critic = _mlp((d, *hidden, 1), 1.0, gen)
+    return actor, critic
+
+
+def load(directory: str) -> NativePPOAgent:
+    """Load an agent written by :meth:`NativePPOAgent.save` (no pickle: ``weights_only=True``)."""
+    meta_path, weights_path = os.path.join(directory, "agent.json"), os.path.join(directory, "weights.pt")
+    if not (os.path.exists(meta_path) and os.path.exists(weights_path)):
+        raise ValueError(f"no saved native PPO agent in {directory!r} (agent.json and weights.pt expected)")
+    with open(meta_path) as fh:
+        meta = json.load(fh)
+    if meta.get("algo") != "native_ppo" or meta.get("format") != _FORMAT:
+        raise ValueError(f"{meta_path} is not a native PPO agent of format {_FORMAT}")
+    cfg = dict(meta["config"])
+    cfg["hidden"] = tuple(cfg["hidden"])
+    config = NativePPOConfig(**cfg)
+    params = InventoryParams(**meta["params"])
+    actor, critic = _networks(params, config, torch.Generator().manual_seed(0))
+    state = torch.load(weights_path, map_location="cpu", weights_only=True)
+    actor.load_state_dict(state["actor"])
+    critic.load_state_dict(state["critic"])
+    return NativePPOAgent(
+        actor=actor,
+        critic=critic,
+        params=params,
+        config=config,
+        env_id=meta.get("env_id"),
+        reward_scale=float(meta["reward_scale"]),
+        timesteps=int(meta["timesteps"]),
+        train_time=float(meta["train_time"]),
+        log=list(meta.get("log", [])),
+    )
+
+
+# ---------------------------------------------------------------------------
+# training
+
+
+def _resolve(env: str | InventoryParams, overrides: dict[str, Any] | None) -> tuple[str | None, InventoryParams]:
+    if isinstance(env, InventoryParams):
+        return None, env.replace(**overrides) if overrides else env
+    if not isinstance(env, str):
+        raise ValueError(f"env must be a registered id or InventoryParams, got {type(env).__name__}")
+    from inv_gym.presets import preset_params
+
+    return env, preset_params(env, **(overrides or {}))
+
+
+def make_env(params: InventoryParams, config: NativePPOConfig, reward_scale: float) -> InventoryVectorEnv:
+    """The training env: N kernel copies with the learning aids as env options."""
+    finite = params.finite_horizon
+    return InventoryVectorEnv(
+        config.n_envs,
+        params,
+        action=config.action,
+        obs_scale=True,
+        random_start=config.random_start and not finite,
+        reward_scale=reward_scale,
+        max_episode_steps=None if finite else config.horizon,
+    )
+
+
+def train(
+    env: str | InventoryParams,
+    config: NativePPOConfig | None = None,
+    *,
+    overrides: dict[str, Any] | None = None,
+    out: str | None = None,
+) -> NativePPOAgent:
+    """Train a native PPO agent on a registered id (or parameters).
+
+    Args:
+        env: a registered id (``"inv_gym/LostSales-v0"``) or :class:`InventoryParams`.
+        config: the settings (default :class:`NativePPOConfig()`).
+        overrides: parameter overrides of the id's preset.
+        out: directory to save the agent to (None: not saved).
+
+    Returns:
+        The trained :class:`NativePPOAgent`.
+    """
+    cfg = NativePPOConfig() if config is None else config
+    if not isinstance(cfg, NativePPOConfig):
+        raise ValueError(f"config must be a NativePPOConfig, got {type(cfg).__name__}")
+    env_id, params = _resolve(env, overrides)
+    scale = default_reward_scale(params) if cfg.reward_scale is None else cfg.reward_scale
+    envs = make_env(params, cfg, scale)  # validates the options against the model
+    env_seq, torch_seq = np.random.SeedSequence(cfg.seed).spawn(2)
+    with _torch_settings(cfg.torch_threads):
+        gen = torch.Generator().manual_seed(int(torch_seq.generate_state(1, np.uint64)[0] >> 1))
+        actor, critic = _networks(params, cfg, gen)
+        t0 = time.perf_counter()
+        log = _learn(envs, actor, critic, cfg, gen, int(env_seq.generate_state(1)[0]), scale, t0)
+        train_time = time.perf_counter() - t0
+    agent = NativePPOAgent(
+        actor=actor.eval(),
+        critic=critic.eval(),
+        params=params,
+        config=cfg,
+        env_id=env_id,
+        reward_scale=scale,
+        timesteps=cfg.iterations * cfg.batch_size,
+        train_time=train_time,
+        log=log,
+    )
+    if out is not None:
+        agent.save(out)
+    return agent
+
+
+@dataclass
+class Rollout:
+    """One rollout of T steps of N copies (tensors of shape (T, N), observations (T, N, d)).
+
+    ``valid`` is False on the env's reset steps (the step after an episode ended),
+    which are no transitions of the model; ``done`` = terminated or truncated.
+    """
+
+    obs: torch.Tensor
+    actions: torch.Tensor
+    logp: torch.Tensor
+    values: torch.Tensor
+    rewards: torch.Tensor
+    terminated: torch.Tensor
+    done: torch.Tensor
+    valid: torch.Tensor
+
+    @classmethod
+    def empty(cls, steps: int, n: int, d: int) -> Rollout:
+        """Zeroed buffers."""
+        z = [torch.zeros((steps, n)) for _ in range(5)]
+        return cls(
+            torch.zeros((steps, n, d)),
+            torch.zeros((steps, n), dtype=torch.int64),
+            *z,
+            torch.zeros((steps, n), dtype=torch.bool),
+        )
+
+
+class _Runner:
+    """Steps the vector env with the current policy, carrying its state across rollouts."""
+
+    def __init__(self, envs: InventoryVectorEnv, seed: int, gen: torch.Generator) -> None:
+        self.envs, self.gen = envs, gen
+        obs, _ = envs.reset(seed=seed)
+        self.obs = torch.from_numpy(obs)
+        self.resetting = np.zeros(envs.num_envs, dtype=bool)  # next step is the env's reset step
+
+    @torch.inference_mode()
+    def collect(self, actor: nn.Sequential, critic: nn.Sequential, buf: Rollout) -> torch.Tensor:
+        """Fill ``buf`` (step 1 of the module docstring); returns V(s_T) for bootstrapping."""
+        for t in range(buf.obs.shape[0]):
+            buf.obs[t] = self.obs
+            buf.valid[t] = torch.from_numpy(~self.resetting)
+            logits = actor(self.obs)
+            buf.values[t] = critic(self.obs).squeeze(1)
+            u = torch.rand(logits.shape, generator=self.gen).clamp_(min=1e-12)
+            action = torch.argmax(logits - torch.log(-torch.log(u)), dim=1)  # a Gumbel-max sample
+            buf.actions[t] = action
+            buf.logp[t] = torch.log_softmax(logits, dim=1).gather(1, action[:, None]).squeeze(1)
+            obs, reward, term, trunc, _ = self.envs.step(action.numpy())
+            self.resetting = term | trunc
+            buf.rewards[t] = torch.from_numpy(reward)
+            buf.terminated[t] = torch.from_numpy(term)
+            buf.done[t] = torch.from_numpy(self.resetting)
+            self.obs = torch.from_numpy(obs)
+        return critic(self.obs).squeeze(1)
+
+
+def gae(buf: Rollout, next_value: torch.Tensor, gamma: float, lam: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Advantages A_t and value targets R_t = A_t + V(s_t) (step 2 of the module docstring).
+
+    delta_t = r_t + gamma (1 - term_t) V(s_{t+1}) - V(s_t) and
+    A_t = delta_t + gamma lambda (1 - done_t) A_{t+1}, with V(s_T) = ``next_value``.
+    When done_t, s_{t+1} is the episode's final observation (NEXT_STEP autoreset):
+    a truncated episode is bootstrapped with its value, a terminated one with 0,
+    and the recursion stops there; entries of reset steps are not used.
+    """
+    steps = buf.rewards.shape[0]
+    adv = torch.zeros_like(buf.rewards)
+    last = torch.zeros_like(next_value)
+    for t in reversed(range(steps)):
+        v_next = next_value if t == steps - 1 else buf.values[t + 1]
+        delta = buf.rewards[t] + gamma * (1.0 - buf.terminated[t]) * v_next - buf.values[t]
+        last = delta + gamma * lam * (1.0 - buf.done[t]) * last
+        adv[t] = last
+    return adv, adv + buf.values
+
+
+def _update(
+    actor: nn.Sequential,
+    critic: nn.Sequential,
+    optimizer: torch.optim.Optimizer,
+    buf: Rollout,
+    adv: torch.Tensor,
+    ret: torch.Tensor,
+    cfg: NativePPOConfig,
+    gen: torch.Generator,
+) -> np.ndarray:
+    """``epochs`` passes of clipped-PPO minibatch steps on the valid samples (step 3).
+
+    Returns the mean entropy, value loss and clipped fraction over the steps.
+    """
+    keep = buf.valid.reshape(-1).nonzero().squeeze(1)
+    obs, actions = buf.obs.reshape(-1, buf.obs.shape[-1])[keep], buf.actions.reshape(-1)[keep]
+    old_logp, adv, ret = buf.logp.reshape(-1)[keep], adv.reshape(-1)[keep], ret.reshape(-1)[keep]
+    size = int(keep.numel())
+    mb = min(cfg.minibatch_size, size)
+    stats, count = np.zeros(3), 0
+    for _ in range(cfg.epochs):
+        perm = torch.randperm(size, generator=gen)
+        for start in range(0, size - mb + 1, mb):
+            idx = perm[start : start + mb]
+            logp_all = torch.log_softmax(actor(obs[idx]), dim=1)
+            logp = logp_all.gather(1, actions[idx, None]).squeeze(1)
+            entropy = -(logp_all.exp() * logp_all).sum(dim=1).mean()
+            ratio = torch.exp(logp - old_logp[idx])
+            a = adv[idx]
+            if mb > 1:
+                a = (a - a.mean()) / (a.std() + 1e-8)
+            pg_loss = torch.max(-a * ratio, -a * ratio.clamp(1.0 - cfg.clip_range, 1.0 + cfg.clip_range)).mean()
+            v_loss = 0.5 * (critic(obs[idx]).squeeze(1) - ret[idx]).pow(2).mean()
+            loss = pg_loss - cfg.entropy_coef * entropy + cfg.value_coef * v_loss
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(actor.parameters(), cfg.max_grad_norm)
+            nn.utils.clip_grad_norm_(critic.parameters(), cfg.max_grad_norm)
+            optimizer.step()
+            clipped = ((ratio.detach() - 1.0).abs() > cfg.clip_range).float().mean()
+            stats += (entropy.item(), v_loss.item(), clipped.item())
+            count += 1
+    return stats / max(count, 1)
+
+
+def _learn(
+    envs: InventoryVectorEnv,
+    actor: nn.Sequential,
+    critic: nn.Sequential,
+    cfg: NativePPOConfig,
+    gen: torch.Generator,
+    env_seed: int,
+    reward_scale: float,
+    t0: float,
+) -> list[dict[str, float]]:
+    """The PPO loop (module docstring, steps 1-3); returns the per-iteration log."""
+    optimizer = torch.optim.Adam([*actor.parameters(), *critic.parameters()], lr=cfg.learning_rate, eps=1e-5)
+    buf = Rollout.empty(cfg.rollout_steps, cfg.n_envs, envs.params.obs_dim)
+    runner = _Runner(envs, env_seed, gen)
+    log: list[dict[str, float]] = []
+    for it in range(cfg.iterations):
+        if cfg.anneal_lr:
+            optimizer.param_groups[0]["lr"] = cfg.learning_rate * (1.0 - it / cfg.iterations)
+        next_value = runner.collect(actor, critic, buf)
+        with torch.no_grad():
+            adv, ret = gae(buf, next_value, cfg.gamma, cfg.gae_lambda)
+        entropy, v_loss, clipped = _update(actor, critic, optimizer, buf, adv, ret, cfg, gen)
+        log.append(
+            {
+                "timesteps": (it + 1) * cfg.batch_size,
+                "cost_per_period": -float(buf.rewards[buf.valid].mean()) / reward_scale,
+                "entropy": float(entropy),
+                "value_loss": float(v_loss),
+                "clip_fraction": float(clipped),
+                "wall_time": time.perf_counter() - t0,
+            }
+        )
+    return log
