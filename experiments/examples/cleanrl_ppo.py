@@ -1,0 +1,193 @@
+"""PPO in one file, CleanRL style, on any inv-gym id or named instance.
+
+Uses only the public API an outside researcher has: ``gym.make_vec`` (the native vector
+env, NEXT_STEP autoreset), the env options (order-up-to actions, observation scale,
+reward scale) and ``inv_gym.score`` for the gap to the optimum::
+
+    python experiments/examples/cleanrl_ppo.py --instance zipkin-lost-sales/L1-p4
+    python experiments/examples/cleanrl_ppo.py --env-id inv_gym/BaseStock-v0 --random-start
+
+NEXT_STEP autoreset: the step that ends an episode returns its last observation; the
+next step restarts that copy, ignores its action and returns reward 0. Such reset steps
+are masked out of the loss, and the advantage chain is cut at every episode end; an
+episode cut at the training horizon (truncation) bootstraps from the value of its last
+observation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+from dataclasses import dataclass
+
+import gymnasium as gym
+import numpy as np
+import torch
+from torch import nn
+
+import inv_gym
+from inv_gym.instances import get_instance
+
+
+@dataclass
+class Args:
+    instance: str = "zipkin-lost-sales/L1-p4"  # a named instance (set/name); or use --env-id
+    env_id: str = ""  # a registered id with its defaults (scored as suite/<Name>)
+    seed: int = 0
+    total_timesteps: int = 3_000_000
+    num_envs: int = 128
+    num_steps: int = 64  # rollout length per update
+    horizon: int = 256  # training episodes are cut (truncated) here
+    learning_rate: float = 1e-3
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    num_minibatches: int = 4
+    update_epochs: int = 4
+    clip_coef: float = 0.2
+    ent_coef: float = 0.0
+    vf_coef: float = 0.5
+    max_grad_norm: float = 0.5
+    reward_scale: float = 0.1
+    hidden: int = 64
+    random_start: bool = False  # draw the starting stock at every reset (infinite-horizon ids)
+    threads: int = 1
+    score_reps: int = 100
+
+
+def parse_args() -> Args:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for f in dataclasses.fields(Args):
+        flag = "--" + f.name.replace("_", "-")
+        if f.type == "bool":
+            parser.add_argument(flag, action="store_true", default=f.default)
+        else:
+            parser.add_argument(flag, type=type(f.default), default=f.default)
+    return Args(**vars(parser.parse_args()))
+
+
+def layer(n_in: int, n_out: int, std: float = np.sqrt(2)) -> nn.Linear:
+    lin = nn.Linear(n_in, n_out)
+    nn.init.orthogonal_(lin.weight, std)
+    nn.init.zeros_(lin.bias)
+    return lin
+
+
+class Agent(nn.Module):
+    def __init__(self, n_obs: int, n_actions: int, hidden: int) -> None:
+        super().__init__()
+        self.critic = nn.Sequential(
+            layer(n_obs, hidden), nn.Tanh(), layer(hidden, hidden), nn.Tanh(), layer(hidden, 1, 1.0)
+        )
+        self.actor = nn.Sequential(
+            layer(n_obs, hidden), nn.Tanh(), layer(hidden, hidden), nn.Tanh(), layer(hidden, n_actions, 0.01)
+        )
+
+    def value(self, x: torch.Tensor) -> torch.Tensor:
+        return self.critic(x).squeeze(-1)
+
+    def act(self, x: torch.Tensor, action: torch.Tensor | None = None):
+        dist = torch.distributions.Categorical(logits=self.actor(x))
+        if action is None:
+            action = dist.sample()
+        return action, dist.log_prob(action), dist.entropy(), self.value(x)
+
+
+def main(args: Args) -> inv_gym.scoring.Score:
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    torch.use_deterministic_algorithms(True)
+    key = args.instance if not args.env_id else "suite/" + args.env_id.split("/")[-1].rsplit("-", 1)[0]
+    inst = get_instance(key)
+    options = dict(action="order_up_to", obs_scale=True)
+    envs = gym.make_vec(
+        inst.env_id,
+        num_envs=args.num_envs,
+        **dict(inst.overrides),
+        **options,
+        reward_scale=args.reward_scale,
+        random_start=args.random_start,
+        **({} if inst.params.finite_horizon else {"horizon": args.horizon}),
+    )
+    n_obs, n_actions = envs.single_observation_space.shape[0], envs.single_action_space.n
+    agent = Agent(n_obs, n_actions, args.hidden)
+    optimizer = torch.optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
+    T, N = args.num_steps, args.num_envs
+    obs = torch.zeros((T, N, n_obs))
+    actions, logprobs, rewards, values = (torch.zeros((T, N)) for _ in range(4))
+    terms, dones, valid = (torch.zeros((T, N)) for _ in range(3))
+    next_obs = torch.as_tensor(envs.reset(seed=args.seed)[0])
+    resetting = torch.zeros(N)  # 1 where the coming step is an autoreset step
+    n_updates = max(args.total_timesteps // (T * N), 1)
+    batch = T * N
+    minibatch = batch // args.num_minibatches
+    t0 = time.perf_counter()
+    for update in range(n_updates):
+        for g in optimizer.param_groups:
+            g["lr"] = args.learning_rate * (1.0 - update / n_updates)
+        for t in range(T):
+            obs[t] = next_obs
+            valid[t] = 1.0 - resetting
+            with torch.no_grad():
+                action, logprob, _, value = agent.act(next_obs)
+            actions[t], logprobs[t], values[t] = action, logprob, value
+            o, r, term, trunc, _ = envs.step(action.numpy())
+            rewards[t] = torch.as_tensor(r, dtype=torch.float32)
+            terms[t] = torch.as_tensor(term, dtype=torch.float32)
+            dones[t] = torch.as_tensor(term | trunc, dtype=torch.float32)
+            resetting = dones[t].clone()
+            next_obs = torch.as_tensor(o)
+        with torch.no_grad():  # GAE, cut at episode ends; truncations bootstrap from the last observation
+            next_value = agent.value(next_obs)
+            adv = torch.zeros((T, N))
+            last = torch.zeros(N)
+            for t in reversed(range(T)):
+                nv = next_value if t == T - 1 else values[t + 1]
+                delta = rewards[t] + args.gamma * nv * (1.0 - terms[t]) - values[t]
+                last = delta + args.gamma * args.gae_lambda * (1.0 - dones[t]) * last
+                adv[t] = last
+            returns = adv + values
+        b_obs, b_act, b_logp = obs.reshape(batch, n_obs), actions.reshape(batch), logprobs.reshape(batch)
+        b_adv, b_ret, b_valid = adv.reshape(batch), returns.reshape(batch), valid.reshape(batch)
+        keep = b_valid > 0
+        b_obs, b_act, b_logp, b_adv, b_ret = b_obs[keep], b_act[keep], b_logp[keep], b_adv[keep], b_ret[keep]
+        n = b_obs.shape[0]
+        for _ in range(args.update_epochs):
+            perm = torch.randperm(n)
+            for start in range(0, n, minibatch):
+                idx = perm[start : start + minibatch]
+                _, newlogp, entropy, newv = agent.act(b_obs[idx], b_act[idx].long())
+                ratio = (newlogp - b_logp[idx]).exp()
+                a = b_adv[idx]
+                a = (a - a.mean()) / (a.std() + 1e-8)
+                pg = torch.max(-a * ratio, -a * ratio.clamp(1 - args.clip_coef, 1 + args.clip_coef)).mean()
+                v_loss = 0.5 * ((newv - b_ret[idx]) ** 2).mean()
+                loss = pg + args.vf_coef * v_loss - args.ent_coef * entropy.mean()
+                optimizer.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(agent.parameters(), args.max_grad_norm)
+                optimizer.step()
+        if update % max(n_updates // 10, 1) == 0 or update == n_updates - 1:
+            steps = (update + 1) * batch
+            ret = rewards.sum() / max(float(valid.sum()), 1.0) / args.reward_scale
+            print(
+                f"update {update + 1}/{n_updates}  steps {steps}  {steps / (time.perf_counter() - t0):,.0f} steps/s  "
+                f"reward/period {float(ret):.3f}",
+                flush=True,
+            )
+    train_time = time.perf_counter() - t0
+
+    def policy(x: np.ndarray) -> np.ndarray:  # greedy level; x is scaled as the env shows it
+        with torch.no_grad():
+            return agent.actor(torch.as_tensor(x, dtype=torch.float32)).argmax(dim=1).numpy()
+
+    s = inv_gym.score(policy, inst, reps=args.score_reps, seed=args.seed + 1, options=options)
+    print(
+        f"{inst.key}: cost {s.cost}  optimum {s.optimum:.4f} ({s.optimum_method})  gap {100 * s.gap.mean:.2f}% "
+        f"[{100 * s.gap.ci_low:.2f}, {100 * s.gap.ci_high:.2f}]  training {train_time:.0f} s"
+    )
+    return s
+
+
+if __name__ == "__main__":
+    main(parse_args())

@@ -1,0 +1,42 @@
+"""The examples for outside agents run end to end at a tiny budget and score their agent."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+import pytest
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "experiments", "examples")
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(EXAMPLES, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cleanrl_example_learns_something_and_scores(capsys):
+    mod = _load("cleanrl_ppo")
+    args = mod.Args(total_timesteps=40_000, num_envs=32, num_steps=32, score_reps=10)
+    s = mod.main(args)
+    assert s.instance == "zipkin-lost-sales/L1-p4" and s.paired
+    assert s.gap.mean < 0.6  # a uniformly random level costs +167%
+    assert "gap" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("instance", ["suite/BaseStock", "suite/Newsvendor"])
+def test_cleanrl_example_other_models(instance):
+    mod = _load("cleanrl_ppo")
+    s = mod.main(mod.Args(instance=instance, total_timesteps=4_096, num_envs=16, num_steps=16, score_reps=4))
+    assert s.instance == instance
+
+
+def test_sb3_example_trains_and_scores():
+    mod = _load("sb3_ppo")
+    assert set(mod.RECOMMENDED) == set(__import__("inv_gym").ENV_IDS) - {"inv_gym/DualSourcing-v0"}
+    s, model = mod.train_and_score("zipkin-lost-sales/L1-p4", timesteps=2_048, seed=0, n_envs=2, reps=4)
+    assert s.instance == "zipkin-lost-sales/L1-p4" and model.num_timesteps >= 2_048
