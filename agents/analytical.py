@@ -4,7 +4,9 @@
 (:func:`inv_gym.analytic.solve`) and returns the solution together with a bound
 :class:`~agents.base.BasePolicy`: :class:`~agents.heuristics.BaseStock` for the
 newsvendor and base-stock optima, :class:`~agents.heuristics.SS` for
-Zheng-Federgruen, and the DP's policy table for DP instances.
+Zheng-Federgruen, and the DP's policy table for DP instances (random lead times
+included) and, for finite horizons, the time-dependent table of backward
+induction (it reads the observation's ``period`` entry).
 """
 
 from __future__ import annotations

@@ -9,8 +9,11 @@ row        what it is (the module it comes from)
 optimum    the exact optimum where one exists (:func:`exact_solution`): critical
            fractile (``inv_gym.analytic.newsvendor``), the periodic base-stock
            optimum (``inv_gym.analytic.base_stock``), Zheng-Federgruen (s,S)
-           (``inv_gym.analytic.ss``), or relative value iteration
-           (``inv_gym.analytic.dp.solve_dp``)
+           (``inv_gym.analytic.ss``), relative value iteration
+           (``inv_gym.analytic.dp.solve_dp``, fixed or random lead times) or
+           backward induction for finite horizons
+           (``inv_gym.analytic.finite_horizon``; cost per period = expected
+           total / horizon)
 heuristic  the best policy of a heuristic family by grid search with common random
            numbers (``agents.search.grid_search``, the best row's spec parsed by
            ``agents.specs.parse_policy``); one row per family of the instance
