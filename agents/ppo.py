@@ -152,7 +152,8 @@ class TrainConfig:
         curve_reps, curve_horizon, curve_seed: settings of those evaluations.
         progress: show a tqdm progress bar.
         tensorboard: directory for TensorBoard logs (None: no logs).
-        torch_threads: torch's intra-op threads (1 suits parallel runs).
+        torch_threads: torch's intra-op threads (default 1; None also means 1): a fixed
+            count per worker, so one seed gives the same agent on one machine.
     """
 
     algo: str = "ppo"
@@ -524,10 +525,12 @@ def train(
 
         env_id, params = env, preset_params(env, **(overrides or {}))
     config = resolve_config(env_id, algo=algo, timesteps=timesteps, seed=seed, **config_kwargs)
-    if config.torch_threads:
-        import torch
+    import torch
 
-        torch.set_num_threads(int(config.torch_threads))
+    # reproducible on one machine: a fixed thread count and deterministic kernels (across
+    # machines, BLAS reductions differ with the CPU; see docs/benchmark.md)
+    torch.set_num_threads(int(config.torch_threads or 1))
+    torch.use_deterministic_algorithms(True)
     set_random_seed(config.seed)
     tparams = train_params(params, config)
     venv = make_vec_env(tparams, config, seed=config.seed)

@@ -173,3 +173,15 @@ def test_random_start_draws_the_first_stock_and_keeps_the_demand_stream():
     assert done.all() and len(np.unique(spread.venv.state.data[:, 2])) > 20
     with pytest.raises(ValueError, match="random_start applies to infinite-horizon models only"):
         InventorySB3VecEnv(preset_params("inv_gym/Newsvendor-v0"), 2, options=EnvOptions(random_start=True))
+
+
+def test_one_seed_gives_the_same_weights():
+    import torch
+
+    a = train("inv_gym/LostSales-v0", timesteps=2048, seed=1, n_envs=4)
+    b = train("inv_gym/LostSales-v0", timesteps=2048, seed=1, n_envs=4)
+    c = train("inv_gym/LostSales-v0", timesteps=2048, seed=2, n_envs=4)
+    wa, wb, wc = (m.model.policy.state_dict() for m in (a, b, c))
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    assert not all(torch.equal(wa[k], wc[k]) for k in wa)
+    assert torch.get_num_threads() == 1 and torch.are_deterministic_algorithms_enabled()
