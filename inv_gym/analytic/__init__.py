@@ -7,7 +7,10 @@
   continuous-review formulas.
 * :mod:`~inv_gym.analytic.rq`: exact Poisson (Q, r); normal-demand approximations.
 * :mod:`~inv_gym.analytic.ss`: Zheng-Federgruen exact (s, S); the power approximation.
-* :mod:`~inv_gym.analytic.dp`: exact relative value iteration on small discrete instances.
+* :mod:`~inv_gym.analytic.dp`: exact relative value iteration on small discrete instances
+  (fixed or random lead times); exact long-run evaluation of any policy.
+* :mod:`~inv_gym.analytic.finite_horizon`: backward induction and forward propagation
+  for finite-horizon models.
 * :mod:`~inv_gym.analytic.solve`: picks the best exact method for an instance.
 """
 
@@ -33,6 +36,13 @@ from inv_gym.analytic.eoq import (
     eoqb_backorder_fraction,
     eoqb_cost,
     eoqb_order_quantity,
+)
+from inv_gym.analytic.finite_horizon import (
+    FiniteHorizonEvaluation,
+    FiniteHorizonPolicy,
+    FiniteHorizonResult,
+    evaluate_policy_finite_horizon,
+    solve_finite_horizon,
 )
 from inv_gym.analytic.newsvendor import (
     expected_excess,
@@ -60,7 +70,7 @@ from inv_gym.analytic.rq import (
     rq_poisson_on_hand,
     rq_poisson_optimal_policy,
 )
-from inv_gym.analytic.solve import Solution, solve, suggest_search
+from inv_gym.analytic.solve import Solution, evaluate_exact, solve, suggest_search
 from inv_gym.analytic.ss import (
     SSPolicy,
     ss_cost,
@@ -115,4 +125,10 @@ __all__ = [
     "DPPolicy",
     "PolicyEvaluation",
     "TruncationWarning",
+    "solve_finite_horizon",
+    "evaluate_policy_finite_horizon",
+    "FiniteHorizonResult",
+    "FiniteHorizonEvaluation",
+    "FiniteHorizonPolicy",
+    "evaluate_exact",
 ]

@@ -335,6 +335,8 @@ def test_finite_horizon_equals_brute_force_enumeration(kwargs: dict) -> None:
     assert exact == pytest.approx(brute, abs=1e-10)
     opt_pol = res.policy()
     assert _brute_policy(params, opt_pol.act, start, 0) == pytest.approx(res.total_cost, abs=1e-10)
+    # the DP's own time-dependent policy, evaluated by forward propagation, costs the optimum
+    assert evaluate_policy_finite_horizon(params, opt_pol).total_cost == pytest.approx(res.total_cost, abs=1e-10)
 
 
 # ---------------------------------------------------------------------------
