@@ -15,7 +15,12 @@ from experiments.commands.common import add_env_args, params_from_args, print_js
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a PPO/A2C/DQN agent on an env and evaluate it", description=__doc__)
     add_env_args(p)
-    p.add_argument("--algo", choices=("ppo", "a2c", "dqn"), default="ppo", help="algorithm (default ppo)")
+    p.add_argument(
+        "--algo",
+        choices=("ppo", "a2c", "dqn", "native_ppo"),
+        default="ppo",
+        help="algorithm (default ppo); native_ppo: torch PPO on the batched kernel (agents.native_ppo)",
+    )
     p.add_argument("--timesteps", type=int, default=100_000, help="training steps (default 100000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", default=None, help="directory to save the agent to (default runs/<env>-<algo>-s<seed>)")
@@ -32,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.algo == "native_ppo":
+        return run_native_ppo(args)
     from agents.ppo import train
     from experiments.commands.common import parse_sets
 
@@ -73,5 +80,36 @@ def run(args: argparse.Namespace) -> int:
             f"{env_id} {args.algo}: {result['timesteps']} steps in {agent.train_time:.1f} s; "
             f"cost per period {c['mean']:.4f} [{c['ci_low']:.4f}, {c['ci_high']:.4f}], "
             f"fill rate {ev['fill_rate'].mean:.3f}; saved to {out}"
+        )
+    return 0
+
+
+def run_native_ppo(args: argparse.Namespace) -> int:
+    """``--algo native_ppo``: train :mod:`agents.native_ppo` (its defaults), save it, score it on the kernel."""
+    from agents.native_ppo import NativePPOConfig, train
+    from experiments.commands.common import parse_sets
+
+    env_id, params = params_from_args(args)
+    settings = {"timesteps": args.timesteps, "seed": args.seed}
+    for name, value in (("n_envs", args.n_envs), ("horizon", args.train_horizon)):
+        if value is not None:
+            settings[name] = value
+    out = args.out or f"runs/{env_id.split('/', 1)[1]}-native_ppo-s{args.seed}"
+    agent = train(env_id, NativePPOConfig(**settings), overrides=parse_sets(args.sets), out=out)
+    horizon = {} if params.finite_horizon else {"horizon": args.eval_horizon, "warmup": 100}
+    cost = agent.evaluate(reps=max(args.eval_reps, 2), seed=args.seed + 1, **horizon)["cost_per_period"]
+    result = {
+        "env_id": env_id,
+        "algo": "native_ppo",
+        "timesteps": agent.timesteps,
+        "train_time": agent.train_time,
+        "out": out,
+        "cost_per_period": {"mean": cost.mean, "ci_low": cost.ci_low, "ci_high": cost.ci_high},
+    }
+    if args.json:
+        print_json(result)
+    else:
+        print(
+            f"{env_id} native_ppo: {agent.timesteps} steps in {agent.train_time:.1f} s; cost per period {cost}; saved to {out}"
         )
     return 0

@@ -189,3 +189,21 @@ def test_native_ppo_and_sb3_ppo_both_learn_a_small_base_stock_instance():
     for agent in (native, sb3):
         cost = evaluate_exact(params, agent.policy())["cost_per_period"]
         assert cost <= 1.05 * optimum, (type(agent).__name__, cost, optimum)
+
+
+def test_cli_train_native_ppo_saves_and_scores(tmp_path, capsys):
+    import json
+
+    from experiments.cli import main
+
+    out = tmp_path / "run"
+    argv = ["train", "inv_gym/LostSales-v0", "--algo", "native_ppo", "--timesteps", "2048", "--n-envs", "16"]
+    assert main([*argv, "--train-horizon", "32", "--eval-reps", "4", "--out", str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["algo"] == "native_ppo" and data["timesteps"] == 2048
+    assert data["cost_per_period"]["ci_low"] <= data["cost_per_period"]["mean"] <= data["cost_per_period"]["ci_high"]
+    back = load(str(out))
+    assert (back.config.n_envs, back.config.horizon) == (16, 32)
+    bad = ["train", "inv_gym/LostSales-v0", "--algo", "native_ppo", "--timesteps", "0", "--out", str(tmp_path / "x")]
+    assert main(bad) == 2
+    assert "timesteps must be an integer in [1, 1e+10], got 0" in capsys.readouterr().err
