@@ -17,6 +17,7 @@ from inv_gym.dynamics import (
     EV,
     EVENTS,
     State,
+    expedited_position,
     initial_state,
     inventory_position,
     kernel_params,
@@ -26,6 +27,7 @@ from inv_gym.dynamics import (
 )
 from inv_gym.envs.options import (
     EnvOptions,
+    action_uppers,
     action_values,
     observation_scale,
     order_up_to_levels,
@@ -62,6 +64,17 @@ _ENV_DOC = """
 
     This is Zipkin's (2008) convention.
 
+    **Dual sourcing** (``expedited_lead_time`` l_e set; ``inv_gym/DualSourcing-v0``):
+    a regular source (lead time l_r = ``lead_time``, unit cost c_r = ``unit_cost``,
+    fixed cost ``fixed_order_cost``) and an expedited one (l_e < l_r,
+    ``expedited_unit_cost`` c_e, ``expedited_fixed_cost``). Period t: (1) receive
+    everything due from both sources; (2) order q_r (arrives at the start of
+    t + l_r) and q_e (arrives at the start of t + l_e; with l_e = 0 at once, before
+    demand), paying c_r q_r + c_e q_e plus each source's fixed cost if it orders;
+    (3) demand, the rest backordered (or lost with ``stockout="lost_sales"``);
+    (5) cost h * on hand + b * backorders at the end of the period. ``info``'s
+    ``ordered``, ``fixed_cost`` and ``purchase_cost`` sum both sources.
+
     ## Action Space
 
     ``action="order"`` (the default): ``Discrete(max_order + 1)``, the order quantity
@@ -71,6 +84,14 @@ _ENV_DOC = """
     the inventory position below. With ``continuous=True`` either becomes
     ``Box(-1, 1, (1,))``, a mapped to round((a + 1) / 2 * U) with U = max_order
     (or n - 1 levels); a is clipped to [-1, 1].
+
+    Dual sourcing: ``MultiDiscrete([max_order + 1, q_e,max + 1])``, the pair (q_r, q_e)
+    (q_e,max = ``max_expedited_order``, default ``max_order``). ``action="order_up_to"``:
+    ``MultiDiscrete([n_r, n_e])``, the dual-index levels (z_r, z_e): q_e =
+    min(max(round(z_e - IP_e), 0), q_e,max) with IP_e the net inventory plus the
+    pipeline due within l_e periods, then q_r = min(max(round(z_r - IP_t - q_e), 0),
+    max_order) (``inv_gym.envs.options``). ``continuous=True``: ``Box(-1, 1, (2,))``,
+    each entry mapped as above.
 
     ## Observation Space
 
@@ -84,7 +105,10 @@ _ENV_DOC = """
     | ``age_a`` | perishables: on hand of age a, a = 0 (freshest) .. m - 1 |
     | ``period`` | finite-horizon models: the 0-based period index |
 
-    The inventory position is ``inventory + sum(pipeline_j)``. With
+    The inventory position is ``inventory + sum(pipeline_j)``. With dual sourcing the
+    pipeline holds both sources' orders by arrival period (Lmax = l_r; what is due
+    in j periods is the whole state the dynamics and costs depend on), and
+    IP_e = ``inventory + pipeline_1 + ... + pipeline_{l_e}``. With
     ``obs_scale=True`` every entry (and the Box bounds) is divided by
     ``inv_gym.envs.options.observation_scale(params)``: stock entries by the mean
     demand over the mean lead time plus one period, pipeline entries by the mean
@@ -130,7 +154,8 @@ _ENV_DOC = """
     ## Version History
 
     * v0: initial version (the options and ``rgb_array`` were added without changing
-      the model, its default observation, action or reward).
+      the model, its default observation, action or reward; the expedited source is
+      new parameters, absent by default, so the single-source ids are unchanged).
 """
 
 
@@ -209,6 +234,8 @@ class _Reader:
         self.continuous = options.continuous
         self.up_to = options.action == "order_up_to"
         self.upper = order_up_to_levels(params) - 1 if self.up_to else params.max_order
+        self.dual = params.dual_sourcing
+        self.uppers = action_uppers(params, options)
         self.scale = observation_scale(params) if options.obs_scale else None
         self.reward_scale = options.reward_scale
         self.start_high = start_stock_high(params)
@@ -221,11 +248,19 @@ class _Reader:
 
     def action_space(self) -> spaces.Space:
         if self.continuous:
-            return spaces.Box(-1.0, 1.0, (1,), dtype=np.float32)
+            return spaces.Box(-1.0, 1.0, (len(self.uppers),), dtype=np.float32)
+        if self.dual:
+            return spaces.MultiDiscrete([u + 1 for u in self.uppers])
         return spaces.Discrete(self.upper + 1)
 
-    def orders(self, action: Any, state: State, n: int, out: np.ndarray) -> np.ndarray:
-        """Validate the actions and write the orders q_t into ``out``."""
+    def orders(self, action: Any, state: State, n: int, out: np.ndarray, out_e: np.ndarray | None = None) -> np.ndarray:
+        """Validate the actions and write the orders q_t into ``out`` (and q_e into ``out_e``)."""
+        if self.dual:
+            pos = np.stack([inventory_position(self.params, state), expedited_position(self.params, state)], axis=1)
+            both = orders_from_actions(action, pos, self.params, self.options)
+            out[:] = both[:, 0]
+            out_e[:] = both[:, 1]  # type: ignore[index]
+            return out
         if not self.up_to:
             return action_values(action, self.params.max_order, self.continuous, n, out)
         out[:] = orders_from_actions(action, inventory_position(self.params, state), self.params, self.options)
@@ -280,11 +315,12 @@ class InventoryEnv(gym.Env):
         self._events = np.zeros((1, len(EVENTS)))
         self._last = np.zeros(1, dtype=np.bool_)
         self._order = np.zeros(1)
+        self._order_e = np.zeros(1) if self.params.dual_sourcing else None
         self._t = 0
         self._horizon = self.params.horizon
         self._finite = self.params.finite_horizon
         self._max_order = self.params.max_order
-        self._plain = not (self._reader.up_to or self.continuous)
+        self._plain = not (self._reader.up_to or self.continuous or self._reader.dual)
         self._flags = observe_flags(self.params)
         self._needs_reset = True
         self._seeded = False
@@ -328,13 +364,24 @@ class InventoryEnv(gym.Env):
                 raise ValueError(f"action must be in [0, {self._max_order}] (max_order), got {action}")
             self._order[0] = action
         else:
-            self._reader.orders(action, self._state, 1, self._order)
+            self._reader.orders(action, self._state, 1, self._order, self._order_e)
         demand, lead = self._stream.next()
         self._t += 1
         done = self._t >= self._horizon
         last = done and self._finite
         self._last[0] = last
-        step_observe(self._p, self._state, self._order, demand, lead, self._last, self._events, self._flags, self._obs)
+        step_observe(
+            self._p,
+            self._state,
+            self._order,
+            demand,
+            lead,
+            self._last,
+            self._events,
+            self._flags,
+            self._obs,
+            self._order_e,
+        )
         info = dict(zip(EVENTS, self._events[0].tolist()))
         self._info = info
         if done:
@@ -349,14 +396,14 @@ class InventoryEnv(gym.Env):
             return f"t={self._t} " + " ".join(f"{n}={v:g}" for n, v in zip(names, self._obs[0]))
         if self.render_mode == "rgb_array":
             st = self._state
-            low, high = self.params.obs_bounds
             return render_frame(
                 period=self._t,
                 on_hand_by_age=st.on_hand_by_age[0],
                 backorders=float(st.backorders[0]),
                 pipeline=st.pipeline[0],
                 events=self._info,
-                stock_limit=float(high[0]),
+                stock_limit=float(order_up_to_levels(self.params)),
+                pipeline_limit=float(self.params.max_order),
                 title=self.spec.id if self.spec is not None else "",
             )
         return None
@@ -494,16 +541,19 @@ class InventoryVectorEnv(VectorEnv):
             actions = np.array(actions, copy=True)
             if actions.shape[:1] == (n,):
                 actions[resetting] = 0 if not self.continuous else -1.0
-        order = self._reader.orders(actions, self._state, n, np.empty(n))
+        order_e = np.empty(n) if self._reader.dual else None
+        order = self._reader.orders(actions, self._state, n, np.empty(n), order_e)
         demand, lead = self._stream.next()
         if any_reset:
             order[resetting] = 0.0
+            if order_e is not None:
+                order_e[resetting] = 0.0
         self._steps += 1
         ended = self._steps >= self._horizon
         last = ended & self._finite
         # a fresh events buffer each step: the info arrays stay valid after later steps
         events = np.empty((n, len(EVENTS)))
-        step_observe(self._p, self._state, order, demand, lead, last, events, self._flags, self._obs)
+        step_observe(self._p, self._state, order, demand, lead, last, events, self._flags, self._obs, order_e)
         if self._finite:
             terminated = ended.copy()
             truncated = np.zeros(n, dtype=np.bool_)

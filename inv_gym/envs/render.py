@@ -38,6 +38,7 @@ def render_frame(
     pipeline: Sequence[float],
     events: Mapping[str, float] | None,
     stock_limit: float,
+    pipeline_limit: float,
     title: str = "",
 ) -> np.ndarray:
     """Draw one frame.
@@ -49,7 +50,8 @@ def render_frame(
         pipeline: units due in 1, 2, ... periods.
         events: the last period's events (``inv_gym.dynamics.EVENTS`` names), or None
             before the first step.
-        stock_limit: upper limit of the stock axes (the same for every frame of a model).
+        stock_limit: upper limit of the stock axis (the same for every frame of a model).
+        pipeline_limit: upper limit of the pipeline axis.
         title: text before the period in the title.
 
     Returns:
@@ -78,7 +80,7 @@ def render_frame(
     if pipe.size:
         ax_pipe.bar(np.arange(1, pipe.size + 1), pipe, color="tab:green")
         ax_pipe.set_xticks(list(range(1, pipe.size + 1)), [str(j) for j in range(1, pipe.size + 1)], fontsize=7)
-    ax_pipe.set_ylim(0.0, lim)
+    ax_pipe.set_ylim(0.0, max(float(pipeline_limit), 1.0))
     ax_pipe.set_xlabel("due in (periods)", fontsize=7)
     ax_pipe.set_title(f"pipeline {pipe.sum():g}", fontsize=8)
 
