@@ -39,6 +39,7 @@ _register("inv_gym/LostSales-v0")  # Zipkin (2008) lost sales; DP (exact)
 _register("inv_gym/Perishable-v0")  # De Moor et al. (2022) perishables; DP for small m, L
 _register("inv_gym/StochasticLeadTime-v0")  # random lead times, one outstanding order; grid search
 _register("inv_gym/ConcreteMixers-v0")  # capacity 11, empirical tables, 25-day month; simulation
+_register("inv_gym/DualSourcing-v0")  # regular + expedited source (Boettcher et al. 2023); DP (exact)
 if "inv_gym/Serial-v0" not in registry:  # M-stage serial chain (Snyder & Shen Ex. 6.1); Clark-Scarf optimum
     register(
         id="inv_gym/Serial-v0",

@@ -36,6 +36,21 @@ From the observed state of period t:
 1. (of period t + 1) receive the pipeline's first column: backorders are filled
    first, what does not fit under C is discarded as overflow; t += 1.
 
+Dual sourcing (an expedited source, ``params.dual_sourcing``)
+--------------------------------------------------------------
+With ``expedited_lead_time`` l_e set, a second order q_e (the ``expedited``
+argument of :func:`step`) is placed in step 2 next to the regular order q_r
+(``order``, lead time l_r = ``lead_time`` > l_e). Both join the same pipeline by
+arrival period: q_r at column l_r - 1, q_e at column l_e - 1, or, with l_e = 0,
+q_e is received at once, before demand (backorders first, as any receipt). So the
+period is: (1) receive everything due from both sources; (2) order q_r and q_e,
+cost K_r 1[q_r > 0] + c_r q_r + K_e 1[q_e > 0] + c_e q_e; (3) demand; (5) costs.
+The state (and observation) is the pipeline by arrival period, summed over the
+sources: what is due in j periods is all the dynamics and costs depend on. The
+events keep their names: ``ordered`` = q_r + q_e, ``order_placed`` = 1 if either
+order is positive, ``fixed_cost`` and ``purchase_cost`` sum both sources. With
+q_e = 0 every event and state equals the single-source model's.
+
 So a step runs from one observation to the next; the stock balance is
 ``on_hand_start + received - backorders_filled - sold - expired - overflow - salvaged
 = on_hand_end`` and ``backorders_start + backordered - backorders_filled = backorders_end``.
@@ -62,6 +77,7 @@ __all__ = [
     "step_observe",
     "observe_flags",
     "inventory_position",
+    "expedited_position",
 ]
 
 #: Per-period quantities returned by :func:`step` (columns of the events matrix).
@@ -105,6 +121,11 @@ COST_COMPONENTS: tuple[str, ...] = (
 
 # kernel parameter vector layout
 _P_H, _P_B, _P_P, _P_K, _P_C, _P_R, _P_V, _P_W, _P_CAP, _P_LOST, _P_LIFO, _P_ONE, _P_A, _P_PIPE = range(14)
+# the expedited source (dual sourcing): present (1/0), lead time l_e, unit cost c_e, fixed cost K_e
+_P_DUAL, _P_LE, _P_CE, _P_KE = range(14, 18)
+_N_P = 18
+#: ``expedited`` argument of the single-source paths (never read: the kernel reads it only with dual sourcing).
+_NO_EXPEDITED = np.zeros(0)
 
 
 class State(NamedTuple):
@@ -144,7 +165,7 @@ class State(NamedTuple):
 
 def kernel_params(params: InventoryParams) -> np.ndarray:
     """Pack the parameters the kernel needs into a float64 vector."""
-    p = np.zeros(14)
+    p = np.zeros(_N_P)
     p[_P_H] = params.holding_cost
     p[_P_B] = params.backorder_cost
     p[_P_P] = params.lost_sales_cost
@@ -159,6 +180,11 @@ def kernel_params(params: InventoryParams) -> np.ndarray:
     p[_P_ONE] = 1.0 if params.one_outstanding else 0.0
     p[_P_A] = params.n_ages if params.perishable else 0.0  # 0: nothing expires
     p[_P_PIPE] = params.max_lead_time
+    if params.dual_sourcing:
+        p[_P_DUAL] = 1.0
+        p[_P_LE] = float(params.expedited_lead_time)  # type: ignore[arg-type]
+        p[_P_CE] = params.expedited_unit_cost
+        p[_P_KE] = params.expedited_fixed_cost
     return p
 
 
@@ -197,7 +223,8 @@ def _receive(data: np.ndarray, i: int, qty: float, p: np.ndarray, events: np.nda
 @numba.njit(cache=True, nogil=True)
 def _kernel(
     data: np.ndarray,  # (N, S) state, updated in place
-    order: np.ndarray,  # (N,) q_t >= 0
+    order: np.ndarray,  # (N,) q_t >= 0 (the regular order q_r under dual sourcing)
+    expedited: np.ndarray,  # (N,) q_e >= 0 under dual sourcing; not read otherwise
     demand: np.ndarray,  # (N,) D_t >= 0
     lead: np.ndarray,  # (N,) int64 lead time of this period's order, 0..P
     last: np.ndarray,  # (N,) bool: last period of the episode (salvage)
@@ -219,6 +246,10 @@ def _kernel(
     lost_mode = p[_P_LOST] > 0
     lifo = p[_P_LIFO] > 0
     one = p[_P_ONE] > 0
+    dual = p[_P_DUAL] > 0
+    le = int(p[_P_LE])
+    ce = p[_P_CE]
+    ke = p[_P_KE]
     n_events = events.shape[1]
     for i in range(n):
         for j in range(n_events):
@@ -240,6 +271,17 @@ def _kernel(
                 _receive(data, i, q, p, events)
             else:
                 data[i, 2 + a + li - 1] += q
+        if dual:
+            qe = expedited[i]
+            if qe > 0.0:
+                events[i, 0] += qe
+                events[i, 1] = 1.0
+                events[i, 15] += ke
+                events[i, 16] += ce * qe
+                if le <= 0:
+                    _receive(data, i, qe, p, events)
+                else:
+                    data[i, 2 + a + le - 1] += qe
         # 3. demand
         d = demand[i]
         events[i, 4] = d
@@ -316,6 +358,7 @@ def step(
     lead: np.ndarray,
     last: np.ndarray,
     events: np.ndarray | None = None,
+    expedited: np.ndarray | None = None,
 ) -> np.ndarray:
     """Advance every system one period, in place; return the events matrix.
 
@@ -327,14 +370,27 @@ def step(
         lead: (N,) int64 lead time of each order, in 0..max_lead_time.
         last: (N,) bool, True where t is the last period of the episode.
         events: optional (N, len(EVENTS)) output buffer.
+        expedited: (N,) float64 expedited orders q_e >= 0; required with dual
+            sourcing (``params.dual_sourcing``), refused without it.
 
     Returns:
         (N, len(EVENTS)) float64 matrix; column ``EV[name]`` holds event ``name``.
     """
     if events is None:
         events = np.empty((state.data.shape[0], len(EVENTS)))
-    _kernel(state.data, order, demand, lead, last, p, events)
+    _kernel(state.data, order, _expedited_arg(p, expedited, order.shape[0]), demand, lead, last, p, events)
     return events
+
+
+def _expedited_arg(p: np.ndarray, expedited: np.ndarray | None, n: int) -> np.ndarray:
+    """The kernel's ``expedited`` array, checked against the parameters."""
+    if p[_P_DUAL] > 0:
+        if expedited is None or np.shape(expedited) != (n,):
+            raise ValueError(f"expedited must be an ({n},) array of expedited orders with dual sourcing")
+        return np.ascontiguousarray(expedited, dtype=np.float64)
+    if expedited is not None:
+        raise ValueError("expedited orders need an expedited source (set expedited_lead_time)")
+    return _NO_EXPEDITED
 
 
 @numba.njit(cache=True, nogil=True)
@@ -375,6 +431,17 @@ def inventory_position(params: InventoryParams, state: State) -> np.ndarray:
     return state.data[:, 2 : 2 + a].sum(axis=1) - state.data[:, 0] + state.data[:, 2 + a :].sum(axis=1)
 
 
+def expedited_position(params: InventoryParams, state: State) -> np.ndarray:
+    """IP_e: net inventory plus what is due within l_e periods (dual sourcing), (N,).
+
+    With l_e = 0 this is the net inventory; an expedited order placed now arrives
+    within l_e periods, so it raises IP_e one for one.
+    """
+    a = state.n_ages
+    le = int(params.expedited_lead_time or 0)
+    return state.data[:, 2 : 2 + a].sum(axis=1) - state.data[:, 0] + state.data[:, 2 + a : 2 + a + le].sum(axis=1)
+
+
 def observe_flags(params: InventoryParams) -> tuple[bool, bool, bool]:
     """(lost_sales, perishable, finite_horizon): the layout switches of :func:`observe`."""
     return params.lost_sales, params.perishable, params.finite_horizon
@@ -384,6 +451,7 @@ def observe_flags(params: InventoryParams) -> tuple[bool, bool, bool]:
 def _step_observe(
     data: np.ndarray,
     order: np.ndarray,
+    expedited: np.ndarray,
     demand: np.ndarray,
     lead: np.ndarray,
     last: np.ndarray,
@@ -396,7 +464,7 @@ def _step_observe(
 ) -> None:
     a = int(p[_P_A]) if p[_P_A] > 0 else 1
     npipe = int(p[_P_PIPE])
-    _kernel(data, order, demand, lead, last, p, events)
+    _kernel(data, order, expedited, demand, lead, last, p, events)
     _observe(data, a, npipe, lost, perishable, finite, out)
 
 
@@ -410,10 +478,13 @@ def step_observe(
     events: np.ndarray,
     flags: tuple[bool, bool, bool],
     out: np.ndarray,
+    expedited: np.ndarray | None = None,
 ) -> None:
     """:func:`step` then :func:`observe` into ``out``, in one compiled call.
 
     The same kernel as :func:`step` (one call instead of two, which matters for a
-    single environment). ``flags`` is :func:`observe_flags` of the parameters.
+    single environment). ``flags`` is :func:`observe_flags` of the parameters;
+    ``expedited`` as in :func:`step`.
     """
-    _step_observe(state.data, order, demand, lead, last, p, events, flags[0], flags[1], flags[2], out)
+    exp = _expedited_arg(p, expedited, order.shape[0])
+    _step_observe(state.data, order, exp, demand, lead, last, p, events, flags[0], flags[1], flags[2], out)

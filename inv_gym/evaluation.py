@@ -33,6 +33,11 @@ Metrics (per period averages over the measured horizon unless named ``per_episod
 The policy protocol is duck-typed here (this package never imports ``agents``):
 anything with ``act(obs (N, d)) -> orders (N,)``, or with stable-baselines3's
 ``predict``; ``bind(params)`` and ``reset(n)`` are called when present.
+
+Dual sourcing (``params.dual_sourcing``): ``act`` returns (N, 2) orders
+(q_r, q_e), integers in [0, ``max_order``] and [0, ``max_expedited_order``]; a
+policy that returns (N,) orders orders from the regular source only (q_e = 0),
+so single-source policies are evaluated on the dual model as they stand.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ from inv_gym.dynamics import (
     step_observe,
 )
 from inv_gym.envs.inventory import make_params, order_from_action
+from inv_gym.envs.options import dual_action_values
 from inv_gym.envs.streams import _demand_block, draw_lead_times, draw_paths, spawn_generators
 from inv_gym.params import InventoryParams
 
@@ -308,14 +314,19 @@ def simulate(
     flags = observe_flags(params)
     nxt = np.empty_like(obs)
     observe(params, state, obs)
+    dual = params.dual_sourcing
+    orders_e = None
     for t in range(total):
-        orders = order_from_action(act(obs), params, False, n)
+        if dual:
+            orders, orders_e = _dual_orders(act(obs), params, n)
+        else:
+            orders = order_from_action(act(obs), params, False, n)
         d_t = d_rows[t] if copies == 1 else np.tile(d_rows[t], copies)
         l_t = l_rows[t] if copies == 1 else np.tile(l_rows[t], copies)
         if params.finite_horizon:
             last[:] = t == total - 1
         # one compiled call: the kernel's step, then the next period's observation
-        step_observe(p, state, orders, d_t, l_t, last, events, flags, nxt)
+        step_observe(p, state, orders, d_t, l_t, last, events, flags, nxt, orders_e)
         if t >= warmup:
             np.add(acc, events, out=acc)
             empty = events[:, i_on_hand] == 0.0
@@ -330,6 +341,16 @@ def simulate(
     out["zero_stock"], out["zero_stock_demand"] = zero[0], zero[1]
     out["periods"] = np.full(n, total - warmup, dtype=np.float64)
     return out
+
+
+def _dual_orders(out: Any, params: InventoryParams, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(q_r, q_e), each (N,) float64, of a policy's output on a dual-sourcing model (validated)."""
+    a = np.asarray(out)
+    if a.size == n:  # a single-source policy: the regular source only
+        return order_from_action(a, params, False, n), np.zeros(n)
+    names = ("max_order", "max_expedited_order")
+    both = dual_action_values(a, (params.max_order, params.expedited_max), False, n, names)
+    return np.ascontiguousarray(both[:, 0]), np.ascontiguousarray(both[:, 1])
 
 
 def metrics_from_sums(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

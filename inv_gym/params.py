@@ -23,7 +23,17 @@ salvage_value       v       per unit left at the end of the last period
 waste_cost          w       per unit expired
 shelf_life          m       periods a unit can be sold (None: never expires)
 capacity            C       most units on hand after a receipt (None: no limit)
+expedited_lead_time l_e     lead time of the expedited source (None: one source)
+expedited_unit_cost c_e     per unit ordered from the expedited source
+expedited_fixed_cost K_e    per expedited order placed (q_e > 0)
+max_expedited_order         largest expedited order (None: ``max_order``)
 ==================  ======  ==============================================
+
+With an expedited source (``expedited_lead_time`` set, dual sourcing) the regular
+source is the one of ``lead_time`` (l_r), ``unit_cost`` (c_r) and
+``fixed_order_cost`` (K_r); l_e < l_r is required, and c_e <= c_r is allowed (the
+regular source is then dominated: the model is a single source with lead time l_e,
+which the exact solver confirms).
 """
 
 from __future__ import annotations
@@ -99,6 +109,14 @@ class InventoryParams:
         finite_horizon: True when the horizon belongs to the model (the episode
             terminates and the period index is observed); False for
             infinite-horizon models truncated at ``horizon``.
+        expedited_lead_time: l_e, an integer in [0, L - 1] for a second, faster
+            source (dual sourcing), or None (one source; the other ``expedited_*``
+            fields must then keep their defaults).
+        expedited_unit_cost: c_e >= 0 per expedited unit.
+        expedited_fixed_cost: K_e >= 0 per expedited order placed.
+        max_expedited_order: largest expedited order, an integer >= 0, or None
+            (= ``max_order``). 0 keeps the source but never uses it (the
+            single-source model, event for event).
     """
 
     demand: Distribution | str | float = "poisson:5"
@@ -120,6 +138,10 @@ class InventoryParams:
     horizon: int = 1000
     initial_inventory: float = 0.0
     finite_horizon: bool = False
+    expedited_lead_time: int | None = None
+    expedited_unit_cost: float = 0.0
+    expedited_fixed_cost: float = 0.0
+    max_expedited_order: int | None = None
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -182,6 +204,33 @@ class InventoryParams:
             s(self, name, bool(v))
         s(self, "max_order", _int_at_least("max_order", self.max_order, 1))
         s(self, "horizon", _int_at_least("horizon", self.horizon, 1))
+        self._check_expedited()
+
+    def _check_expedited(self) -> None:
+        """Validate the expedited source (dual sourcing) against the regular one."""
+        s = object.__setattr__
+        for name in ("expedited_unit_cost", "expedited_fixed_cost"):
+            s(self, name, _nonneg(name, getattr(self, name)))
+        if self.max_expedited_order is not None:
+            s(self, "max_expedited_order", _int_at_least("max_expedited_order", self.max_expedited_order, 0))
+        if self.expedited_lead_time is None:
+            for name in ("expedited_unit_cost", "expedited_fixed_cost", "max_expedited_order"):
+                if getattr(self, name) not in (0.0, None):
+                    raise ValueError(
+                        f"{name} needs an expedited source: set expedited_lead_time (an integer in "
+                        f"[0, lead_time - 1]), got {name}={getattr(self, name)} without it"
+                    )
+            return
+        s(self, "expedited_lead_time", _int_at_least("expedited_lead_time", self.expedited_lead_time, 0))
+        if isinstance(self.lead_time, Distribution):
+            raise ValueError("lead_time must be an integer with an expedited source (expedited_lead_time set)")
+        if self.expedited_lead_time >= self.lead_time:
+            raise ValueError(
+                f"expedited_lead_time must be < lead_time = {self.lead_time} (an integer in "
+                f"[0, {self.lead_time - 1}]), got {self.expedited_lead_time}"
+            )
+        if self.one_outstanding:
+            raise ValueError("one_outstanding must be False with an expedited source (expedited_lead_time set)")
 
     # ------------------------------------------------------------------
     def replace(self, **changes: Any) -> InventoryParams:
@@ -216,6 +265,18 @@ class InventoryParams:
         return int(self.shelf_life) if self.shelf_life is not None else 1
 
     @property
+    def dual_sourcing(self) -> bool:
+        """True when a second, expedited source exists (``expedited_lead_time`` set)."""
+        return self.expedited_lead_time is not None
+
+    @property
+    def expedited_max(self) -> int:
+        """Largest expedited order q_e (0 without an expedited source)."""
+        if self.expedited_lead_time is None:
+            return 0
+        return int(self.max_order if self.max_expedited_order is None else self.max_expedited_order)
+
+    @property
     def random_lead_time(self) -> bool:
         """True when the lead time is a distribution rather than an integer."""
         return isinstance(self.lead_time, Distribution)
@@ -246,7 +307,8 @@ class InventoryParams:
         """Most units that can be on hand: C, or initial stock plus every order of an episode."""
         if self.capacity is not None:
             return float(self.capacity)
-        return float(self.initial_inventory + self.max_order * (self.horizon + self.max_lead_time + 1))
+        per_period = self.max_order + self.expedited_max
+        return float(self.initial_inventory + per_period * (self.horizon + self.max_lead_time + 1))
 
     @property
     def backorder_upper(self) -> float:
@@ -261,7 +323,8 @@ class InventoryParams:
 
         * ``inventory``: net inventory (on hand - backorders) under backorders, on
           hand under lost sales;
-        * ``pipeline_1`` .. ``pipeline_Lmax``: units due in 1 .. Lmax periods;
+        * ``pipeline_1`` .. ``pipeline_Lmax``: units due in 1 .. Lmax periods (with
+          an expedited source: from both sources, by arrival period);
         * ``age_0`` .. ``age_{m-1}`` (perishables): on hand by age, 0 = freshest;
         * ``period`` (finite-horizon models): the 0-based period index t.
         """
@@ -289,6 +352,8 @@ class InventoryParams:
             elif name.startswith("pipeline_"):
                 low.append(0.0)
                 high.append(float(self.max_order) * (1 if not self.random_lead_time else self.max_lead_time + 1))
+                if self.dual_sourcing and int(name[9:]) <= int(self.expedited_lead_time):  # type: ignore[arg-type]
+                    high[-1] += float(self.expedited_max)
             elif name.startswith("age_"):
                 low.append(0.0)
                 high.append(self.on_hand_upper)
@@ -340,4 +405,5 @@ def parse_param_value(name: str, text: str) -> Any:
         f = float(t)
     except ValueError:
         raise ValueError(f"{name} must be a number, got {t!r}") from None
-    return int(f) if f.is_integer() and name in ("shelf_life", "max_order", "horizon") else f
+    ints = ("shelf_life", "max_order", "horizon", "expedited_lead_time", "max_expedited_order")
+    return int(f) if f.is_integer() and name in ints else f

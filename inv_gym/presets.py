@@ -117,6 +117,22 @@ PRESETS: dict[str, dict[str, Any]] = {
         horizon=25,
         finite_horizon=True,
     ),
+    # Dual sourcing (Veeraraghavan & Scheller-Wolf 2008; Boettcher, Asikis & Fragkos 2023):
+    # demand uniform on {0, ..., 4}, h = 5, b = 495, regular c_r = 0 with l_r = 2,
+    # expedited c_e = 20 with l_e = 0; optimal cost 23.073 per period (DP).
+    "inv_gym/DualSourcing-v0": dict(
+        demand="duniform:low=0,high=4",
+        lead_time=2,
+        stockout="backorder",
+        holding_cost=5.0,
+        backorder_cost=495.0,
+        unit_cost=0.0,
+        expedited_lead_time=0,
+        expedited_unit_cost=20.0,
+        max_order=10,
+        max_expedited_order=10,
+        horizon=1000,
+    ),
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -128,6 +144,7 @@ DESCRIPTIONS: dict[str, str] = {
     "inv_gym/Perishable-v0": "shelf life 2, lead time 1, FIFO, waste cost (De Moor et al. 2022; DP)",
     "inv_gym/StochasticLeadTime-v0": "uniform lead times 1..4, one outstanding order, fixed cost (grid search)",
     "inv_gym/ConcreteMixers-v0": "capacity 11, empirical demand and lead times, lost sales, 25-day month",
+    "inv_gym/DualSourcing-v0": "regular (l_r=2, c_r=0) and expedited (l_e=0, c_e=20) source, U{0..4}, h=5, b=495 (DP)",
 }
 
 ENV_IDS: tuple[str, ...] = tuple(PRESETS)

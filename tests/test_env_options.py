@@ -19,9 +19,11 @@ from inv_gym.envs import InventoryEnv, InventoryVectorEnv
 from inv_gym.envs.options import EnvOptions, observation_scale, order_up_to_levels
 from inv_gym.envs.render import FRAME_HEIGHT, FRAME_WIDTH
 from inv_gym.presets import preset_params
+from tests.actions import act, acts
 
 IDS = inv_gym.ENV_IDS
 INFINITE = [i for i in IDS if not preset_params(i).finite_horizon]
+SINGLE_SOURCE = [i for i in IDS if not preset_params(i).dual_sourcing]
 
 
 @pytest.mark.parametrize("env_id", IDS)
@@ -34,7 +36,7 @@ def test_sb3_make_vec_env_ppo_update_and_evaluate_policy(env_id):
     assert np.isfinite(mean) and np.isfinite(std)
     norm = VecNormalize(make_vec_env(env_id, n_envs=2, seed=1))
     obs = norm.reset()
-    obs, rew, done, infos = norm.step(np.zeros(2, dtype=np.int64))
+    obs, rew, done, infos = norm.step(np.zeros((2, *norm.action_space.shape), dtype=np.int64))
     assert obs.shape == (2, norm.observation_space.shape[0]) and np.all(np.isfinite(obs))
 
 
@@ -47,7 +49,7 @@ def test_make_vec_max_episode_steps_truncates_in_every_mode(env_id, mode):
         horizon = preset_params(env_id).horizon
         ends = []
         for t in range(1, 16):
-            _, _, term, trunc, _ = venv.step(np.zeros(4, dtype=np.int64))
+            _, _, term, trunc, _ = venv.step(np.zeros((4, *venv.single_action_space.shape), dtype=np.int64))
             if (term | trunc).any():
                 assert (term | trunc).all()
                 ends.append(t)
@@ -74,7 +76,8 @@ def test_rgb_array_frames_have_fixed_shape_and_follow_the_state(env_id):
     env.reset(seed=0)
     first = env.render()
     assert first.shape == (FRAME_HEIGHT, FRAME_WIDTH, 3) and first.dtype == np.uint8
-    env.step(env.action_space.n - 1)
+    space = env.action_space
+    env.step(act(space, space.nvec.max() - 1 if isinstance(space, gym.spaces.MultiDiscrete) else space.n - 1))
     second = env.render()
     assert second.shape == first.shape
     assert np.any(first != second)
@@ -113,13 +116,14 @@ def test_autoreset_step_matches_the_sync_env(env_id):
     sync = gym.make_vec(env_id, num_envs=2, horizon=horizon, vectorization_mode="sync")
     native.reset(seed=0)
     sync.reset(seed=0)
+    space = native.single_action_space
     for _ in range(horizon):
-        a = native.step(np.array([1, 2]))
-        b = sync.step(np.array([1, 2]))
+        a = native.step(acts(space, [1, 2]))
+        b = sync.step(acts(space, [1, 2]))
         np.testing.assert_array_equal(a[2], b[2])
         np.testing.assert_array_equal(a[3], b[3])
     # the autoreset step: an out-of-range action is ignored and not validated, by both
-    bad = np.array([10**6, 10**6])
+    bad = np.full((2, *space.shape), 10**6)
     a, b = native.step(bad), sync.step(bad)
     for u, v in zip(a[1:4], b[1:4]):
         np.testing.assert_array_equal(u, v)
@@ -141,7 +145,7 @@ def test_autoreset_of_some_copies_masks_their_info():
     assert info["ordered"].tolist() == [0, 1, 1]
 
 
-@pytest.mark.parametrize("env_id", IDS)
+@pytest.mark.parametrize("env_id", SINGLE_SOURCE)  # dual sourcing: test_dual_sourcing.py (dual index)
 def test_order_up_to_equals_base_stock_on_shared_draws(env_id):
     params = preset_params(env_id, horizon=60)
     for level in (0, 7, int(np.ceil(params.demand.mean * (params.mean_lead_time + 1)))):
@@ -188,8 +192,8 @@ def test_obs_scale_and_reward_scale(env_id):
     np.testing.assert_allclose(o, o_raw / scale, rtol=1e-6)
     assert env.observation_space.contains(o)
     for _ in range(5):
-        o_raw, r_raw, *_ = raw.step(3)
-        o, r, term, trunc, info = env.step(3)
+        o_raw, r_raw, *_ = raw.step(act(raw.action_space, 3))
+        o, r, term, trunc, info = env.step(act(env.action_space, 3))
         np.testing.assert_allclose(o, o_raw / scale, rtol=1e-6)
         assert r == pytest.approx(0.25 * r_raw) and info["reward"] == r_raw
         assert env.observation_space.contains(o)
@@ -214,8 +218,9 @@ def test_random_start_draws_the_stock_and_keeps_the_demand(env_id):
     # the demand stream is the one without random_start (common random numbers)
     plain = gym.make(env_id)
     plain.reset(seed=3)
+    zero = act(env.action_space, 0)
     for _ in range(20):
-        assert env.step(0)[4]["demand"] == plain.step(0)[4]["demand"]
+        assert env.step(zero)[4]["demand"] == plain.step(zero)[4]["demand"]
     venv = InventoryVectorEnv(64, params, random_start=True)
     venv.reset(seed=0)
     assert len(set(venv.state.on_hand.tolist())) > 5

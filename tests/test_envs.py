@@ -15,6 +15,7 @@ import inv_gym
 from inv_gym.dynamics import EV, EVENTS, initial_state, kernel_params, observe, step
 from inv_gym.envs import InventoryEnv, InventoryVectorEnv, draw_paths
 from inv_gym.presets import preset_params
+from tests.actions import act, acts
 
 IDS = inv_gym.ENV_IDS
 
@@ -48,7 +49,10 @@ def test_checkers_pass_without_warnings(env_id, continuous):
 def test_spaces_and_types(env_id):
     env = gym.make(env_id)
     params = env.unwrapped.params
-    assert env.action_space == gym.spaces.Discrete(params.max_order + 1)
+    if params.dual_sourcing:
+        assert env.action_space == gym.spaces.MultiDiscrete([params.max_order + 1, params.expedited_max + 1])
+    else:
+        assert env.action_space == gym.spaces.Discrete(params.max_order + 1)
     assert env.observation_space.dtype == np.float32
     assert np.all(np.isfinite(env.observation_space.low)) and np.all(np.isfinite(env.observation_space.high))
     obs, info = env.reset(seed=3)
@@ -65,10 +69,11 @@ def test_spaces_and_types(env_id):
 
 @pytest.mark.parametrize("env_id", IDS)
 def test_deterministic_for_a_seed(env_id):
-    acts = list(np.random.default_rng(1).integers(0, 8, 40))
-    a = rollout(gym.make(env_id), 11, 60, acts)
-    b = rollout(gym.make(env_id), 11, 60, acts)
-    c = rollout(gym.make(env_id), 12, 60, acts)
+    space = gym.make(env_id).action_space
+    seq = [act(space, k) for k in np.random.default_rng(1).integers(0, 8, 40)]
+    a = rollout(gym.make(env_id), 11, 60, seq)
+    b = rollout(gym.make(env_id), 11, 60, seq)
+    c = rollout(gym.make(env_id), 12, 60, seq)
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
     assert a[2] == b[2]
@@ -81,21 +86,22 @@ def test_pickle_round_trip_mid_episode(env_id):
     env = gym.make(env_id)
     env.reset(seed=5)
     for _ in range(min(3, env.unwrapped.params.horizon - 1)):
-        env.step(2)
+        env.step(act(env.action_space, 2))
     clone = pickle.loads(pickle.dumps(env))
     for _ in range(5):
-        x, y = env.step(1), clone.step(1)
+        x, y = env.step(act(env.action_space, 1)), clone.step(act(env.action_space, 1))
         np.testing.assert_array_equal(x[0], y[0])
         assert x[1:] == y[1:]
         if x[2] or x[3]:
             break
     venv = gym.make_vec(env_id, num_envs=4)
     venv.reset(seed=5)
+    space = venv.single_action_space
     for _ in range(3):
-        venv.step(np.full(4, 2))
+        venv.step(acts(space, [2] * 4))
     vclone = pickle.loads(pickle.dumps(venv))
     for _ in range(30):  # crosses the end of the 25-day and the 1-period episodes
-        x, y = venv.step(np.arange(4)), vclone.step(np.arange(4))
+        x, y = venv.step(acts(space, range(4))), vclone.step(acts(space, range(4)))
         for u, v in zip(x[:4], y[:4]):
             np.testing.assert_array_equal(u, v)
         assert x[4].keys() == y[4].keys()
@@ -165,12 +171,15 @@ def test_single_vector_kernel_agree_on_scripted_draws(env_id):
     demand = params.demand.sample(rng, (n, horizon))
     leads = rng.integers(0, params.max_lead_time + 1, (n, horizon))
     actions = rng.integers(0, params.max_order + 1, (horizon, n))
+    # dual sourcing: expedited orders too (drawn after everything the single-source ids draw)
+    expedited = rng.integers(0, params.expedited_max + 1, (horizon, n)) if params.dual_sourcing else None
+    both = actions if expedited is None else np.stack([actions, expedited], axis=2)  # (horizon, n[, 2])
     options = {"demand": demand, "lead_times": leads}
     venv = InventoryVectorEnv(n, params)
     vobs = [venv.reset(seed=1, options=options)[0]]
     vrew, vinfo = [], []
     for t in range(horizon):
-        o, r, _, _, info = venv.step(actions[t])
+        o, r, _, _, info = venv.step(both[t])
         vobs.append(o)
         vrew.append(r)
         vinfo.append(info)
@@ -182,7 +191,8 @@ def test_single_vector_kernel_agree_on_scripted_draws(env_id):
         observe(params, state, kobs)
         np.testing.assert_array_equal(kobs, vobs[t])
         last = np.full(n, params.finite_horizon and t == params.horizon - 1)
-        ev = step(p, state, actions[t].astype(float), demand[:, t].copy(), leads[:, t].copy(), last)
+        q_e = None if expedited is None else expedited[t].astype(float)
+        ev = step(p, state, actions[t].astype(float), demand[:, t].copy(), leads[:, t].copy(), last, expedited=q_e)
         np.testing.assert_array_equal(ev[:, EV["reward"]], vrew[t])
         for k in EVENTS:
             np.testing.assert_array_equal(ev[:, EV[k]], vinfo[t][k])
@@ -192,7 +202,7 @@ def test_single_vector_kernel_agree_on_scripted_draws(env_id):
         o, _ = env.reset(seed=99, options={"demand": demand[i], "lead_times": leads[i]})
         np.testing.assert_array_equal(o, vobs[0][i])
         for t in range(horizon):
-            o, r, term, trunc, info = env.step(int(actions[t, i]))
+            o, r, term, trunc, info = env.step(int(actions[t, i]) if expedited is None else both[t, i])
             np.testing.assert_array_equal(o, vobs[t + 1][i])
             assert r == vrew[t][i]
             assert info == {k: vinfo[t][k][i] for k in EVENTS}
@@ -212,7 +222,8 @@ def test_draw_paths_are_the_vector_env_draws(env_id):
     scripted.reset(seed=0, options={"demand": demand, "lead_times": leads})
     actions = np.random.default_rng(0).integers(0, params.max_order + 1, (horizon, n))
     for t in range(horizon):
-        a, b = venv.step(actions[t]), scripted.step(actions[t])
+        at = acts(venv.single_action_space, actions[t])
+        a, b = venv.step(at), scripted.step(at)
         np.testing.assert_array_equal(a[4]["demand"], demand[:, t])
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_array_equal(a[1], b[1])
@@ -221,7 +232,7 @@ def test_draw_paths_are_the_vector_env_draws(env_id):
     env = InventoryEnv(params)
     env.reset(seed=123)
     for t in range(horizon):
-        _, _, term, trunc, info = env.step(0)
+        _, _, term, trunc, info = env.step(act(env.action_space, 0))
         assert info["demand"] == d1[0, t]
         if term or trunc:
             break
@@ -256,4 +267,6 @@ def test_render_ansi():
 @pytest.mark.parametrize("env_id", IDS)
 def test_kwargs_override(env_id):
     env = gym.make(env_id, holding_cost=2.5, max_order=7)
-    assert env.unwrapped.params.holding_cost == 2.5 and env.action_space.n == 8
+    space = env.action_space
+    assert env.unwrapped.params.holding_cost == 2.5
+    assert (space.nvec[0] if isinstance(space, gym.spaces.MultiDiscrete) else space.n) == 8

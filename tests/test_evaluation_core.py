@@ -34,7 +34,8 @@ def test_evaluator_equals_env(env_id: str) -> None:
     costs = []
     for t in range(horizon):
         np.testing.assert_array_equal(obs, sim_obs[t])
-        obs, _, _, _, info = env.step(int(bound.act(obs[None])[0]))
+        q = int(bound.act(obs[None])[0])  # dual sourcing: a single-source policy orders regular only
+        obs, _, _, _, info = env.step(np.array([q, 0]) if p.dual_sourcing else q)
         costs.append(info["cost"])
         np.testing.assert_array_equal([info[name] for name in EVENTS], sim_events[t])
     assert ev["cost_per_episode"].mean == pytest.approx(sum(costs), abs=1e-9)

@@ -42,6 +42,11 @@ from inv_gym.params import PARAM_NAMES, InventoryParams, parse_param_value
         ("horizon", 0, "horizon must be an integer >= 1"),
         ("initial_inventory", -1, "initial_inventory must be >= 0"),
         ("finite_horizon", "nope", "finite_horizon must be true or false"),
+        ("expedited_lead_time", -1, "expedited_lead_time must be an integer >= 0"),
+        ("expedited_lead_time", 0, r"expedited_lead_time must be < lead_time = 0"),
+        ("expedited_unit_cost", -1, "expedited_unit_cost must be >= 0, got -1"),
+        ("expedited_fixed_cost", "x", "expedited_fixed_cost must be a number"),
+        ("max_expedited_order", 1.5, "max_expedited_order must be an integer >= 0"),
     ],
 )
 def test_invalid_parameter(field, value, match):
@@ -52,7 +57,8 @@ def test_invalid_parameter(field, value, match):
 def test_every_field_has_a_bad_value_case():
     cases = {"demand", "lead_time", "stockout", "holding_cost", "backorder_cost", "lost_sales_cost",
              "fixed_order_cost", "unit_cost", "price", "salvage_value", "waste_cost", "shelf_life", "issuing",
-             "capacity", "one_outstanding", "max_order", "horizon", "initial_inventory", "finite_horizon"}
+             "capacity", "one_outstanding", "max_order", "horizon", "initial_inventory", "finite_horizon",
+             "expedited_lead_time", "expedited_unit_cost", "expedited_fixed_cost", "max_expedited_order"}
     assert set(PARAM_NAMES) == cases
 
 

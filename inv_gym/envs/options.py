@@ -15,6 +15,12 @@ action is read. Scores are always computed in the model's own units on the kerne
     with I_t the net inventory (on hand under lost sales). Every order the model
     allows stays reachable (k = IP_t + q), but a base-stock or (s, S) optimum becomes a
     constant (or two-valued) action instead of a function of the state.
+    Dual sourcing (an expedited source): the action is a pair (z_r, z_e) of levels
+    of the dual-index policy. First the expedited order raises the expedited
+    inventory position IP_e = I_t + (pipeline due within l_e periods) to z_e,
+    q_e = min(max(round(z_e - IP_e), 0), q_e,max); then the regular order raises
+    the whole position, counting q_e, to z_r: q_r = min(max(round(z_r - IP_t - q_e),
+    0), q_max). With ``action="order"`` the pair is (q_r, q_e) itself.
 ``obs_scale``
     ``True`` divides every observation entry by :func:`observation_scale` (stock by the
     mean demand over the mean lead time plus one period, pipeline entries by the mean
@@ -55,6 +61,9 @@ __all__ = [
     "action_values",
     "orders_from_actions",
     "positions_from_obs",
+    "expedited_up_to_levels",
+    "action_uppers",
+    "dual_action_values",
     "scale_observation",
 ]
 
@@ -152,6 +161,31 @@ def order_up_to_levels(params: InventoryParams) -> int:
     """
     mu = max(float(params.demand.mean), 0.0)
     return int(params.max_order) + 1 + int(math.ceil(mu * (params.mean_lead_time + 1.0)))
+
+
+def expedited_up_to_levels(params: InventoryParams) -> int:
+    """Number of expedited order-up-to levels (dual sourcing): q_e,max + 1 + ceil(mu (l_e + 1))."""
+    mu = max(float(params.demand.mean), 0.0)
+    le = float(params.expedited_lead_time or 0)
+    return int(params.expedited_max) + 1 + int(math.ceil(mu * (le + 1.0)))
+
+
+def action_uppers(params: InventoryParams, options: EnvOptions) -> tuple[int, ...]:
+    """Largest value of each action entry: (U,) for one source, (U_r, U_e) for two.
+
+    ``action="order"``: ``max_order`` (and the expedited maximum); ``"order_up_to"``:
+    the number of levels minus one (:func:`order_up_to_levels`,
+    :func:`expedited_up_to_levels`).
+    """
+    if options.action == "order_up_to":
+        uppers = [order_up_to_levels(params) - 1]
+        if params.dual_sourcing:
+            uppers.append(expedited_up_to_levels(params) - 1)
+    else:
+        uppers = [int(params.max_order)]
+        if params.dual_sourcing:
+            uppers.append(int(params.expedited_max))
+    return tuple(uppers)
 
 
 def levels_from_continuous(a: np.ndarray, params: InventoryParams) -> np.ndarray:
@@ -253,6 +287,33 @@ def action_values(
     return a.astype(np.float64)  # pragma: no cover (the compiled check accepted these)
 
 
+def dual_action_values(
+    action: Any, uppers: tuple[int, int], continuous: bool, n: int, names: tuple[str, str]
+) -> np.ndarray:
+    """Validate an (N, 2) batch of action pairs (regular, expedited); (N, 2) float64.
+
+    Discrete: whole numbers, column k in [0, uppers[k]]; continuous: a in [-1, 1]
+    (clipped) maps to round((a + 1) / 2 * uppers[k]). ``names`` name the bounds.
+    """
+    a = np.asarray(action)
+    if a.size != 2 * n or a.dtype.kind not in "iufb":
+        raise ValueError(
+            f"expected {n} action pair(s) (regular, expedited) of numbers, got shape {np.shape(action)} "
+            f"and dtype {a.dtype}"
+        )
+    a = a.reshape(n, 2).astype(np.float64)
+    if not np.all(np.isfinite(a)):
+        raise ValueError("action must be finite, got NaN or inf")
+    up = np.asarray(uppers, dtype=np.float64)
+    if continuous:
+        return np.round((np.clip(a, -1.0, 1.0) + 1.0) * 0.5 * up)
+    for k, what in enumerate(("regular", "expedited")):
+        col = a[:, k]
+        if not np.all(col == np.round(col)) or np.any(col < 0) or np.any(col > up[k]):
+            raise ValueError(f"action[{k}] ({what}) must be an integer in [0, {uppers[k]}] ({names[k]}), got {col}")
+    return a
+
+
 def orders_from_actions(actions: Any, position: np.ndarray, params: InventoryParams, options: EnvOptions) -> np.ndarray:
     """Orders (N,) float64, in the model's units, of actions taken in an env with ``options``.
 
@@ -263,10 +324,16 @@ def orders_from_actions(actions: Any, position: np.ndarray, params: InventoryPar
 
     Args:
         actions: (N,) actions (or (N, 1) continuous).
-        position: (N,) inventory positions IP_t (used by ``order_up_to``).
+        position: (N,) inventory positions IP_t (used by ``order_up_to``); with
+            dual sourcing (N, 2): (IP_t, IP_e) as :func:`positions_from_obs`.
         params: the model.
         options: the env options the actions were taken under.
+
+    Returns:
+        (N,) orders; with dual sourcing (N, 2) orders (q_r, q_e).
     """
+    if params.dual_sourcing:
+        return _dual_orders(actions, position, params, options)
     pos = np.asarray(position, dtype=np.float64).reshape(-1)
     n = pos.shape[0]
     if options.action != "order_up_to":
@@ -276,12 +343,34 @@ def orders_from_actions(actions: Any, position: np.ndarray, params: InventoryPar
     return orders_from_levels(levels, pos, params.max_order)
 
 
+def _dual_orders(actions: Any, position: np.ndarray, params: InventoryParams, options: EnvOptions) -> np.ndarray:
+    """(N, 2) orders (q_r, q_e) of dual-sourcing actions (the module docstring's map)."""
+    pos = np.asarray(position, dtype=np.float64).reshape(-1, 2)
+    n = pos.shape[0]
+    up_to = options.action == "order_up_to"
+    names = ("order_up_to levels - 1", "expedited levels - 1") if up_to else ("max_order", "max_expedited_order")
+    values = dual_action_values(actions, action_uppers(params, options), options.continuous, n, names)  # type: ignore[arg-type]
+    if not up_to:
+        return values
+    q_e = np.clip(np.rint(values[:, 1] - pos[:, 1]), 0.0, float(params.expedited_max))
+    q_r = np.clip(np.rint(values[:, 0] - pos[:, 0] - q_e), 0.0, float(params.max_order))
+    return np.stack([q_r, q_e], axis=1)
+
+
 def positions_from_obs(params: InventoryParams, obs: np.ndarray) -> np.ndarray:
-    """Inventory positions IP = inventory + sum of pipeline_j of raw observations, (N,)."""
+    """Inventory positions IP = inventory + sum of pipeline_j of raw observations, (N,).
+
+    With dual sourcing (N, 2): (IP, IP_e), IP_e = inventory + pipeline_1 .. pipeline_{l_e}.
+    """
     obs = np.asarray(obs)
     names = params.obs_names
     cols = [0] + [i for i, name in enumerate(names) if name.startswith("pipeline_")]
-    return obs[:, cols].sum(axis=1, dtype=np.float64)
+    ip = obs[:, cols].sum(axis=1, dtype=np.float64)
+    if not params.dual_sourcing:
+        return ip
+    le = int(params.expedited_lead_time)  # type: ignore[arg-type]
+    ip_e = obs[:, cols[: le + 1]].sum(axis=1, dtype=np.float64)
+    return np.stack([ip, ip_e], axis=1)
 
 
 def scale_observation(obs: np.ndarray, params: InventoryParams, options: EnvOptions) -> np.ndarray:
