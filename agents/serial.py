@@ -29,17 +29,19 @@ from typing import Any
 
 import numpy as np
 
-from inv_gym.envs.streams import spawn_generators
-from inv_gym.evaluation import MetricCI, mean_ci, mean_ci_rows
+from inv_gym.evaluation import Evaluation, MetricCI, mean_ci_rows
 from inv_gym.serial import (
     SerialParams,
-    serial_event_index,
-    serial_initial_state,
     serial_installation_position,
     serial_orders_from_levels,
-    serial_step,
 )
-from inv_gym.serial.dynamics import serial_kernel_arrays
+from inv_gym.serial.evaluation import (
+    MAX_SYSTEM_PERIODS,
+    check_serial_run,
+    serial_demand_paths,
+    serial_simulate,
+)
+from inv_gym.serial.evaluation import serial_evaluate as _serial_evaluate_kernel
 
 __all__ = [
     "EchelonBaseStock",
@@ -50,10 +52,8 @@ __all__ = [
     "serial_demand_paths",
     "SerialBanditResult",
     "serial_bandit",
+    "MAX_SYSTEM_PERIODS",
 ]
-
-#: Most system-periods one evaluation or search may simulate (refused above, before allocating).
-MAX_SYSTEM_PERIODS = 5_000_000_000
 
 
 def _installation_orders(
@@ -193,42 +193,21 @@ class InstallationBaseStock(_SerialBaseStock):
     _echelon = False
 
 
-def serial_demand_paths(params: SerialParams, seed: int, n: int, periods: int) -> np.ndarray:
-    """Demand (periods, n) float64 for a seed: the draws ``n`` vector-env copies reset with ``seed`` see."""
-    d_rng, _ = spawn_generators(seed)
-    return np.ascontiguousarray(params.demand.sample(d_rng, (periods, n)))
-
-
-def _check_run(reps: Any, horizon: Any, warmup: Any) -> tuple[int, int, int]:
-    for name, v, low in (("reps", reps, 2), ("horizon", horizon, 1), ("warmup", warmup, 0)):
-        if isinstance(v, bool) or int(v) != v or v < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {v!r}")
-    return int(reps), int(horizon), int(warmup)
-
-
 def _simulate_levels(
     params: SerialParams, echelon: bool, levels: np.ndarray, demand: np.ndarray, warmup: int
-) -> dict[str, np.ndarray]:
-    """Per-system average per-period cost components of base-stock rows (N, M) on demand (T, N)."""
-    n = levels.shape[0]
-    state = serial_initial_state(params, n)
-    arrays = serial_kernel_arrays(params)
-    idx = serial_event_index(params.n_stages)
-    keys = ("cost", "holding_cost", "transit_holding_cost", "backorder_cost", "backorders", "stockout")
-    sums = {k: np.zeros(n) for k in keys}
-    orders = np.empty((n, params.n_stages))
-    events = np.empty((n, len(idx)))
-    for t in range(demand.shape[0]):
-        if echelon:
-            serial_orders_from_levels(params, state, levels, orders)
-        else:
-            _installation_orders(levels, serial_installation_position(params, state), params.max_order, orders)
-        serial_step(arrays, state, orders, demand[t], events)
-        if t >= warmup:
-            for k in keys:
-                sums[k] += events[:, idx[k]]
-    periods = demand.shape[0] - warmup
-    return {k: v / periods for k, v in sums.items()}
+) -> np.ndarray:
+    """Per-system average cost per period of base-stock rows (N, M) on demand (T, N) (the kernel's)."""
+    if echelon:
+
+        def rule(state: Any, out: np.ndarray) -> None:
+            serial_orders_from_levels(params, state, levels, out)
+
+    else:
+
+        def rule(state: Any, out: np.ndarray) -> None:
+            _installation_orders(levels, serial_installation_position(params, state), params.max_order, out)
+
+    return serial_simulate(params, rule, demand, warmup, columns=("cost",))["cost"]
 
 
 def serial_evaluate(
@@ -239,14 +218,17 @@ def serial_evaluate(
     horizon: int = 1000,
     warmup: int = 100,
     seed: int = 0,
-) -> dict[str, MetricCI]:
+) -> Evaluation:
     """Monte Carlo long-run cost per period of a base-stock policy on the chain.
 
-    Each replication starts from ``params.initial_inventory``, runs ``warmup``
-    periods unmeasured and ``horizon`` measured; the result is the mean and 95%
-    Student-t interval over replications of the per-period averages of
-    ``cost``, ``holding_cost``, ``transit_holding_cost``, ``backorder_cost``,
-    ``backorders`` and ``stockout`` (the fraction of periods with a stockout).
+    The policy is bound to ``params`` and evaluated by
+    :func:`inv_gym.serial.evaluation.serial_evaluate` on its kernel-state orders
+    (``orders_from_state``): every replication starts from
+    ``params.initial_inventory``, runs ``warmup`` periods unmeasured and
+    ``horizon`` measured, and each metric (``cost_per_period``, its components
+    ``holding_cost``, ``transit_holding_cost``, ``backorder_cost``, ``fill_rate``,
+    ``cycle_service_level``, ``average_backorders``, per-stage stock and orders)
+    comes with its mean and 95% Student-t interval over replications.
 
     Args:
         policy: an :class:`EchelonBaseStock` or :class:`InstallationBaseStock`.
@@ -256,14 +238,7 @@ def serial_evaluate(
         warmup: unmeasured periods first.
         seed: demand seed (replication i sees vector-env copy i's draws).
     """
-    reps, horizon, warmup = _check_run(reps, horizon, warmup)
-    if reps * (horizon + warmup) > MAX_SYSTEM_PERIODS:
-        raise ValueError(f"reps * (horizon + warmup) = {reps * (horizon + warmup)} > {MAX_SYSTEM_PERIODS}; reduce reps")
-    policy = policy.bind(params)
-    levels = np.ascontiguousarray(np.broadcast_to(policy.levels, (reps, params.n_stages)), dtype=np.float64)
-    demand = serial_demand_paths(params, seed, reps, horizon + warmup)
-    avg = _simulate_levels(params, policy._echelon, levels, demand, warmup)
-    return {k: mean_ci(v) for k, v in avg.items()}
+    return _serial_evaluate_kernel(policy.bind(params), params, reps=reps, horizon=horizon, warmup=warmup, seed=seed)
 
 
 @dataclass(frozen=True)
@@ -320,14 +295,11 @@ def serial_grid_search(
     """
     if family not in ("echelon_base_stock", "installation_base_stock"):
         raise ValueError(f"family must be 'echelon_base_stock' or 'installation_base_stock', got {family!r}")
-    reps, horizon, warmup = _check_run(reps, horizon, warmup)
     if len(grids) != params.n_stages:
         raise ValueError(f"grids must have one list of levels per stage (M = {params.n_stages}), got {len(grids)}")
     axes = [_levels(f"grids[{k}]", list(g)) for k, g in enumerate(grids)]
     n_pol = int(np.prod([a.size for a in axes]))
-    work = n_pol * reps * (horizon + warmup)
-    if work > MAX_SYSTEM_PERIODS:
-        raise ValueError(f"the search simulates {work} system-periods (> {MAX_SYSTEM_PERIODS}); shrink grids or reps")
+    reps, horizon, warmup = check_serial_run(reps, horizon, warmup, systems=n_pol)
     levels = np.array(list(itertools.product(*axes)), dtype=np.float64).reshape(n_pol, params.n_stages)
     demand = serial_demand_paths(params, seed, reps, horizon + warmup)
     per_chunk = max(1, int(max_systems) // reps)
@@ -336,8 +308,8 @@ def serial_grid_search(
         stop = min(n_pol, start + per_chunk)
         rows = np.ascontiguousarray(np.repeat(levels[start:stop], reps, axis=0))
         dem = np.ascontiguousarray(np.tile(demand, (1, stop - start)))
-        avg = _simulate_levels(params, family == "echelon_base_stock", rows, dem, warmup)
-        costs[start:stop] = avg["cost"].reshape(stop - start, reps)
+        cost = _simulate_levels(params, family == "echelon_base_stock", rows, dem, warmup)
+        costs[start:stop] = cost.reshape(stop - start, reps)
     mean, lo, hi = mean_ci_rows(costs)
     return SerialSearchResult(family, levels.astype(np.int64), mean, lo, hi, int(np.argmin(mean)))
 
@@ -398,10 +370,8 @@ def serial_bandit(
         raise ValueError(f"arms must be an (A, M) array of levels, got shape {levels.shape}")
     if getattr(bandit, "n_arms", None) != levels.shape[0] or getattr(bandit, "runs", None) is None:
         raise ValueError(f"bandit must be batched (runs=R) with n_arms = {levels.shape[0]} (one per arm)")
-    iterations, horizon, warmup = _check_run(max(2, int(iterations)), horizon, warmup)
     runs = int(bandit.runs)
-    if iterations * runs * (horizon + warmup) > MAX_SYSTEM_PERIODS:
-        raise ValueError(f"iterations * runs * (horizon + warmup) > {MAX_SYSTEM_PERIODS}; reduce iterations")
+    iterations, horizon, warmup = check_serial_run(max(2, int(iterations)), horizon, warmup, systems=runs)
     children = np.random.SeedSequence(seed).spawn(iterations)
     choices = np.empty((iterations, runs), dtype=np.int64)
     rewards = np.empty((iterations, runs))
@@ -410,8 +380,7 @@ def serial_bandit(
         demand = np.ascontiguousarray(
             params.demand.sample(np.random.default_rng(children[t]), (horizon + warmup, runs))
         )
-        avg = _simulate_levels(params, True, np.ascontiguousarray(levels[a]), demand, warmup)
-        r = -avg["cost"]
+        r = -_simulate_levels(params, True, np.ascontiguousarray(levels[a]), demand, warmup)
         bandit.update(a, r)
         choices[t], rewards[t] = a, r
     return SerialBanditResult(

@@ -59,7 +59,7 @@ def run_serial_solve(args: argparse.Namespace) -> int:
     }
     if args.simulate:
         ev = serial_evaluate(EchelonBaseStock(sol.levels), params, reps=args.reps, horizon=args.horizon, seed=args.seed)
-        c = ev["cost"]
+        c = ev["cost_per_period"]
         out["simulated_cost"] = {"mean": c.mean, "ci_low": c.ci_low, "ci_high": c.ci_high}
     if args.json:
         print_json(out)

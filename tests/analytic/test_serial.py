@@ -91,14 +91,14 @@ def test_simulated_cost_is_inside_the_exact_values_ci(transit_holding):
     )
     sol = serial_optimum(params)
     ev = serial_evaluate(EchelonBaseStock(sol.levels), params, reps=300, horizon=600, warmup=60, seed=11)
-    assert ev["cost"].ci_low <= sol.cost <= ev["cost"].ci_high
+    assert ev["cost_per_period"].ci_low <= sol.cost <= ev["cost_per_period"].ci_high
     expected_transit = 5 * (2.0 * 1 + 1.0 * 2) if transit_holding else 0.0
     assert sol.transit_holding_cost == pytest.approx(expected_transit)
     assert abs(ev["transit_holding_cost"].mean - expected_transit) < 0.02 * max(1.0, expected_transit)
     # a non-optimal policy too
     lv = [s + 2 for s in sol.levels]
     ev2 = serial_evaluate(EchelonBaseStock(lv), params, reps=300, horizon=600, warmup=60, seed=12)
-    assert ev2["cost"].ci_low <= serial_echelon_cost(params, lv) <= ev2["cost"].ci_high
+    assert ev2["cost_per_period"].ci_low <= serial_echelon_cost(params, lv) <= ev2["cost_per_period"].ci_high
 
 
 @pytest.mark.parametrize("lead_times", [(0, 1), (1, 1), (0, 0), (1, 0)])
@@ -122,7 +122,7 @@ def test_installation_levels_reproduce_the_echelon_optimum_and_search_on_crn():
     local = np.diff([0, *sol.levels])
     a = serial_evaluate(EchelonBaseStock(sol.levels), params, reps=50, horizon=300, seed=3)
     b = serial_evaluate(InstallationBaseStock(local), params, reps=50, horizon=300, seed=3)
-    assert a["cost"].mean == b["cost"].mean
+    assert a["cost_per_period"].mean == b["cost_per_period"].mean
     res = serial_grid_search(params, [range(8, 11), range(14, 17), range(25, 28)], reps=60, horizon=300, seed=5)
     assert res.levels.shape == (27, 3)
     # every searched policy costs at least the optimum, up to the noise of its own estimate
