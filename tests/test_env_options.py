@@ -257,3 +257,20 @@ def test_options_are_set_keywords():
     sets = parse_sets(["action=order_up_to", "obs_scale=true", "reward_scale=0.5", "random_start=1"])
     opts = EnvOptions.pop_from(dict(sets))
     assert opts == EnvOptions(action="order_up_to", obs_scale=True, reward_scale=0.5, random_start=True)
+
+
+def test_train_command_takes_the_options_and_others_refuse_them(tmp_path, capsys):
+    import json
+
+    from experiments.cli import main
+
+    out = tmp_path / "agent"
+    argv = ["train", "LostSales", "--timesteps", "256", "--n-envs", "2", "--json", "--out", str(out)]
+    assert main([*argv, "--set", "action=order", "--set", "obs_scale=false", "--set", "reward_scale=0.5"]) == 0
+    config = json.loads((out / "agent.json").read_text())["config"]
+    assert (config["action"], config["obs_scale"], config["reward_scale"]) == ("order", False, 0.5)
+    capsys.readouterr()
+    assert main(["evaluate", "LostSales", "--policy", "base_stock:S=3", "--set", "action=order_up_to"]) == 2
+    assert "an env option (a learning aid), taken by `inv-gym train` only" in capsys.readouterr().err
+    assert main([*argv, "--set", "obs_scale=2"]) == 2
+    assert "obs_scale must be true or false, got '2'" in capsys.readouterr().err

@@ -21,6 +21,7 @@ __all__ = [
     "to_jsonable",
     "print_json",
     "resolve_env_id",
+    "split_sets",
 ]
 
 
@@ -47,7 +48,8 @@ def parse_sets(items: list[str] | None) -> dict[str, Any]:
     return out
 
 
-def _split_sets(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+def split_sets(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(parameter overrides, env options) among the ``--set`` items."""
     sets = parse_sets(getattr(args, "sets", None))
     options = {k: sets.pop(k) for k in list(sets) if k in OPTION_NAMES}
     return sets, options
@@ -61,7 +63,8 @@ def add_env_args(parser: argparse.ArgumentParser) -> None:
         dest="sets",
         action="append",
         metavar="NAME=VALUE",
-        help="override a parameter, e.g. --set lead_time=2 --set demand=poisson:8 (repeatable)",
+        help="override a parameter, e.g. --set lead_time=2 --set demand=poisson:8 (repeatable); "
+        "`train` also takes the env options: action=order_up_to, obs_scale=true, random_start=true, reward_scale=0.1",
     )
 
 
@@ -73,7 +76,7 @@ def params_from_args(args: argparse.Namespace, *, options: bool = False) -> tupl
     unless the command takes them (``options=True``; see :func:`options_from_args`).
     """
     env_id = resolve_env_id(args.env_id)
-    sets, opts = _split_sets(args)
+    sets, opts = split_sets(args)
     if opts and not options:
         raise ValueError(
             f"--set {sorted(opts)[0]}: an env option (a learning aid), taken by `inv-gym train` only; "
@@ -84,7 +87,7 @@ def params_from_args(args: argparse.Namespace, *, options: bool = False) -> tupl
 
 def options_from_args(args: argparse.Namespace) -> EnvOptions:
     """The env options among the ``--set`` items (validated)."""
-    return EnvOptions(**_split_sets(args)[1])
+    return EnvOptions(**split_sets(args)[1])
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -40,19 +40,22 @@ def run(args: argparse.Namespace) -> int:
     if args.algo == "native_ppo":
         return run_native_ppo(args)
     from agents.ppo import train
-    from experiments.commands.common import parse_sets
+    from experiments.commands.common import options_from_args, split_sets
 
-    env_id, params = params_from_args(args)
+    env_id, params = params_from_args(args, options=True)
     if args.timesteps < 1:
         raise ValueError(f"--timesteps must be >= 1, got {args.timesteps}")
+    options_from_args(args)  # validates the env options
+    overrides, options = split_sets(args)
     out = args.out or f"runs/{env_id.split('/', 1)[1]}-{args.algo}-s{args.seed}"
     agent = train(
         env_id,
         algo=args.algo,
         timesteps=args.timesteps,
         seed=args.seed,
-        overrides=parse_sets(args.sets),
+        overrides=overrides,
         out=out,
+        **options,
         n_envs=args.n_envs,
         train_horizon=args.train_horizon,
         tensorboard=args.tensorboard,
