@@ -35,6 +35,10 @@ def policy_from_solution(solution: Solution, params: InventoryParams) -> BasePol
         return BaseStock(pol["S"], params=params)
     if family == "ss":
         return SS(pol["s"], pol["S"], params=params)
+    if family == "dual_sourcing_dp":
+        from agents.dual_sourcing import DualSourcingDP
+
+        return DualSourcingDP(solution.dp, params=params)
     if family == "dp":
         out = as_policy(solution.dp.policy(), params)
         out.family = "dp"

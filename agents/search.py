@@ -31,7 +31,19 @@ from inv_gym.params import InventoryParams
 __all__ = ["grid_search", "SearchResult", "parse_grid", "grid_points", "pareto_frontier", "SEARCH_FAMILIES"]
 
 #: Families that have a grid (the others have no numeric parameters).
-SEARCH_FAMILIES: tuple[str, ...] = ("base_stock", "capped_base_stock", "ss", "rq", "periodic", "constant")
+SEARCH_FAMILIES: tuple[str, ...] = (
+    "base_stock",
+    "capped_base_stock",
+    "ss",
+    "rq",
+    "periodic",
+    "constant",
+    # dual sourcing (agents.dual_sourcing)
+    "single_index",
+    "dual_index",
+    "capped_dual_index",
+    "tailored_base_surge",
+)
 
 #: Systems (policies x replications) per batched run: about 0.5 kB each; runs of
 #: 10-50k systems keep the state and event buffers in cache and are fastest.

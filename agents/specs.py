@@ -11,6 +11,13 @@ A spec is ``family`` or ``family:name=value,name=value``::
     myopic
     scheduled:plan=0 10;5 8      (order 10 in period 0 and 8 in period 5)
 
+Dual sourcing (orders (q_r, q_e); :mod:`agents.dual_sourcing`)::
+
+    single_index:S_e=3,S_r=9
+    dual_index:z_e=3,z_r=9
+    capped_dual_index:z_e=3,z_r=9,u=3          (optional form=ignores_expedited)
+    tailored_base_surge:r=2,S_e=3
+
 Parameter names are case-sensitive (``s`` and ``S`` differ); family names are
 not. Values in a spec must be finite numbers >= 0 (negative reorder points are
 available through the Python classes). :func:`policy_spec` is the inverse of
@@ -32,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from agents.base import BasePolicy
+from agents.dual_sourcing import CAPPED_FORMS, CappedDualIndex, DualIndex, SingleIndex, TailoredBaseSurge
 from agents.heuristics import (
     RQ,
     SS,
@@ -95,6 +103,30 @@ FAMILIES: dict[str, Family] = {
         Family("constant", ConstantOrder, ("q",)),
         Family("myopic", Myopic, ()),
         Family("scheduled", ScheduledOrders, (), options=(("plan", ()),)),
+        # dual sourcing (agents.dual_sourcing): orders (q_r, q_e)
+        Family(
+            "single_index",
+            SingleIndex,
+            ("S_e", "S_r"),
+            constraint=lambda v: v["S_e"] <= v["S_r"],
+            constraint_text="S_r must be >= S_e",
+        ),
+        Family(
+            "dual_index",
+            DualIndex,
+            ("z_e", "z_r"),
+            constraint=lambda v: v["z_e"] <= v["z_r"],
+            constraint_text="z_r must be >= z_e",
+        ),
+        Family(
+            "capped_dual_index",
+            CappedDualIndex,
+            ("z_e", "z_r", "u"),
+            options=(("form", CAPPED_FORMS),),
+            constraint=lambda v: v["z_e"] <= v["z_r"],
+            constraint_text="z_r must be >= z_e",
+        ),
+        Family("tailored_base_surge", TailoredBaseSurge, ("r", "S_e")),
     )
 }
 
@@ -230,6 +262,10 @@ def example(name: str) -> str:
         "constant": "constant:q=4",
         "myopic": "myopic",
         "scheduled": "scheduled:plan=0 10;5 8",
+        "single_index": "single_index:S_e=3,S_r=9",
+        "dual_index": "dual_index:z_e=3,z_r=9",
+        "capped_dual_index": "capped_dual_index:z_e=3,z_r=9,u=3",
+        "tailored_base_surge": "tailored_base_surge:r=2,S_e=3",
     }[name]
 
 

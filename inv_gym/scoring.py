@@ -26,6 +26,10 @@ e.g. ``{"action": "order_up_to", "obs_scale": True}``): the policy sees observat
 as such an env shows them and its actions are mapped to orders by the env's own map,
 so every score is in the model's own units on the model's own action space. An action
 that is not finite or out of range raises a ValueError naming the period and value.
+
+Serial instances (``inv_gym/Serial-v0``) are scored by
+:func:`inv_gym.serial.scoring.serial_score`: one action per stage, the serial env's
+observations and action map, and the paired gap to the simulated Clark-Scarf policy.
 """
 
 from __future__ import annotations
@@ -107,7 +111,7 @@ def _is_torch_module(obj: Any) -> bool:
     return isinstance(obj, torch.nn.Module)
 
 
-def _torch_actions(module: Any, x: np.ndarray) -> np.ndarray:
+def _torch_actions(module: Any, x: np.ndarray, width: int = 1) -> np.ndarray:
     import torch
 
     with torch.no_grad():
@@ -115,17 +119,24 @@ def _torch_actions(module: Any, x: np.ndarray) -> np.ndarray:
     if isinstance(out, (tuple, list)):
         out = out[0]
     a = out.detach().cpu().numpy()
+    if width > 1:  # dual sourcing: (N, 2) actions (q_r, q_e) or their levels
+        return a.reshape(x.shape[0], width)
     if a.ndim == 2 and a.shape[1] > 1:
         return a.argmax(axis=1)
     return a.reshape(x.shape[0], -1)[:, 0]
 
 
 def _raw_actions(policy: Any, params: InventoryParams) -> Callable[[np.ndarray], np.ndarray]:
-    """``f(obs (N, d)) -> actions`` for any accepted kind of policy (see the module docstring)."""
+    """``f(obs (N, d)) -> actions`` for any accepted kind of policy (see the module docstring).
+
+    With dual sourcing an action is a pair: (N, 2) actions.
+    """
+    width = 2 if params.dual_sourcing else 1
     if callable(getattr(policy, "bind", None)) and not _is_torch_module(policy):
         policy = policy.bind(params)  # the suite's own policies (agents.base.BasePolicy)
     if _is_torch_module(policy):
-        return functools.partial(_torch_actions, policy)
+        return functools.partial(_torch_actions, policy, width=width)
+
     if hasattr(policy, "predict") and not callable(getattr(policy, "act", None)):
 
         def predicted(x: np.ndarray) -> np.ndarray:
@@ -145,13 +156,18 @@ def _raw_actions(policy: Any, params: InventoryParams) -> Callable[[np.ndarray],
         if mode.get("kind") != "single":
             try:
                 a = np.asarray(fn(x))
-                if a.size == n and (a.ndim <= 1 or a.shape[0] == n):
+                if width > 1 and a.size == n * width and a.ndim == 2 and a.shape[0] == n:
+                    mode["kind"] = "batch"
+                    return a
+                if width == 1 and a.size == n and (a.ndim <= 1 or a.shape[0] == n):
                     mode["kind"] = "batch"
                     return a.reshape(n, -1)[:, 0] if a.ndim > 1 else a.reshape(n)
             except Exception:
                 if mode.get("kind") == "batch":
                     raise
             mode["kind"] = "single"
+        if width > 1:
+            return np.array([np.asarray(fn(x[i])).reshape(-1)[:width] for i in range(n)])
         return np.array([np.asarray(fn(x[i])).reshape(-1)[0] for i in range(n)])
 
     return call
@@ -255,6 +271,11 @@ def score(
         True
     """
     inst = get_instance(instance)
+    if inst.serial:  # the serial chain: its env's observations and action map (inv_gym.serial.scoring)
+        from inv_gym.serial.scoring import serial_score
+
+        kw = dict(reps=reps, horizon=horizon, warmup=warmup, seed=seed, options=options, progress=progress)
+        return serial_score(policy, inst, **kw)
     params = inst.params
     if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 2:
         raise ValueError(f"reps must be an integer >= 2 (a confidence interval needs two replications), got {reps!r}")

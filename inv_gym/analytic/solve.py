@@ -17,7 +17,11 @@
    other small discrete instances: lost sales, perishables, capacity, and
    random lead times (with one outstanding order or crossing orders) over the
    state the agent observes.
-5. **backward_induction** (finite horizons longer than one period, integer
+5. **dual_sourcing_dp** (an expedited source, ``expedited_lead_time = 0``,
+   backorders, finite integer demand): relative value iteration over the net
+   inventory and the regular pipeline
+   (:func:`inv_gym.analytic.dual_sourcing.solve_dual_sourcing`).
+6. **backward_induction** (finite horizons longer than one period, integer
    demand): :func:`inv_gym.analytic.finite_horizon.solve_finite_horizon`, the
    optimal time-dependent policy and the expected total cost from the initial
    state (``average_cost`` is that total over the horizon's periods).
@@ -149,6 +153,8 @@ def solve(params: InventoryParams, *, env_id: str = "ENV_ID", dp_kwargs: dict[st
     p = params
     if isinstance(p.demand, RenewalDemand):
         return Solution(None, None, None, False, reason="renewal demand is not i.i.d.", search=suggest_search(p, env_id))
+    if p.dual_sourcing and not p.finite_horizon:
+        return _dual_sourcing(p, env_id)
     if p.finite_horizon:
         if p.horizon == 1 and not p.random_lead_time and p.lead_time == 0 and p.initial_inventory == 0:
             return _newsvendor(p)
@@ -225,6 +231,19 @@ def solve(params: InventoryParams, *, env_id: str = "ENV_ID", dp_kwargs: dict[st
         policy["structure"] = structure["text"]
         details["structure"] = structure
     return Solution(method="dp", policy=policy, average_cost=float(res.average_cost), details=details, dp=res)
+
+
+def _dual_sourcing(p: InventoryParams, env_id: str) -> Solution:
+    """The dual-sourcing optimum (relative value iteration), or why it does not apply."""
+    from inv_gym.analytic.dual_sourcing import solve_dual_sourcing
+
+    try:
+        res = solve_dual_sourcing(p)
+    except ValueError as exc:
+        search = f"inv-gym search {env_id} --family capped_dual_index --grid z_e=0:10,z_r=0:30,u=0:10"
+        return Solution(None, None, None, False, reason=f"dual-sourcing DP not applicable: {exc}", search=search)
+    policy = {"family": "dual_sourcing_dp", "n_states": int(res.stationary.size)}
+    return Solution(method="dual_sourcing_dp", policy=policy, average_cost=res.average_cost, details=res.to_dict(), dp=res)
 
 
 def policy_structure(states: np.ndarray, table: np.ndarray, params: InventoryParams) -> dict[str, Any] | None:
