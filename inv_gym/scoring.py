@@ -136,7 +136,6 @@ def _raw_actions(policy: Any, params: InventoryParams) -> Callable[[np.ndarray],
         policy = policy.bind(params)  # the suite's own policies (agents.base.BasePolicy)
     if _is_torch_module(policy):
         return functools.partial(_torch_actions, policy, width=width)
-
     if hasattr(policy, "predict") and not callable(getattr(policy, "act", None)):
 
         def predicted(x: np.ndarray) -> np.ndarray:
