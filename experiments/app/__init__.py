@@ -12,7 +12,8 @@ Pages (``experiments/app/views/``), each built on the suite's own functions:
   (:func:`inv_gym.analytic.solve.solve`).
 * **Bandits**: epsilon-greedy, UCB1 and Thompson sampling over a grid of
   policies (:func:`agents.bandit.run_bandit`), drawn as they run.
-* **Learned vs classical**: a benchmark output folder's table and plots.
+* **Learned vs classical**: a benchmark output folder's table and plots, and a
+  policy scored on a named instance (:func:`inv_gym.score`).
 
 Install with ``pip install -e ".[app]"``; ``inv-gym app`` serves it on localhost.
 """

@@ -42,6 +42,7 @@ from inv_gym.analytic.solve import Solution, solve
 from inv_gym.evaluation import METRICS, Evaluation, check_run, evaluate, mean_ci, run_draws, trajectory
 from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
+from inv_gym.scoring import Score, score
 
 __all__ = [
     "MAX_SYSTEM_PERIODS",
@@ -61,6 +62,7 @@ __all__ = [
     "cached_evaluation",
     "cached_trajectory",
     "cached_search",
+    "cached_score",
     "progress_bar",
     "arm_values",
     "cached_bandits",
@@ -334,6 +336,15 @@ def cached_search(
     res = search_in_chunks(family, grid, params, on_progress=update, **run)
     bar.empty()
     return res
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_score(instance: str, spec: str, reps: int, horizon: int, warmup: int, seed: int) -> Score:
+    """:func:`inv_gym.score` of a policy spec on a named instance (``set/name``), keyed by the settings."""
+    bar, _ = progress_bar(f"scoring on {instance}")
+    out = score(parse_policy(spec), instance, reps=reps, horizon=horizon, warmup=warmup, seed=seed)
+    bar.empty()
+    return out
 
 
 def gap_percent(value: float, optimum: float) -> float:

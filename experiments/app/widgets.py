@@ -16,6 +16,7 @@ these keys.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 from typing import Any, TypeVar
 
 import numpy as np
@@ -95,11 +96,10 @@ DEFAULT_GRIDS: dict[str, str] = {
 #: The policy picker's choices besides the families: the optimum and a free spec.
 SPEC_TEXT = "spec (text)"
 
-#: Fields edited as a choice, a tick box, an optional number or a whole number.
+#: Fields edited as a choice (the others by their declared type: a tick box, a whole or real
+#: number, or a text box when the field may be None: "none" or a number)
 _CHOICES = {"stockout": ("backorder", "lost_sales"), "issuing": ("fifo", "lifo")}
-_FLAGS = ("one_outstanding", "finite_horizon")
-_OPTIONAL = ("shelf_life", "capacity")
-_INTEGERS = ("max_order", "horizon")
+_TYPES = {f.name: str(f.type) for f in fields(InventoryParams) if f.init}
 
 
 def attempt(where: Any, make: Callable[[], T], field: str | None = None) -> T | None:
@@ -231,15 +231,18 @@ def model_editor(page: str, env_id: str, skip: tuple[str, ...] = ()) -> tuple[Ov
             continue
         col = cols[i % 3]
         i += 1
+        kind = _TYPES.get(name, "float")
         if name in _CHOICES:
             values[name] = col.selectbox(name, _CHOICES[name], index=_CHOICES[name].index(current), key=f"{key}.{name}")
-        elif name in _FLAGS:
+        elif kind == "bool":
             values[name] = col.checkbox(name, value=bool(current), key=f"{key}.{name}")
-        elif name in _OPTIONAL:
+        elif "None" in kind:
             text = col.text_input(name, value="none" if current is None else number_text(current), key=f"{key}.{name}")
             values[name] = None if text.strip().lower() in ("", "none") else _number(text)
-        elif name in _INTEGERS:
+        elif kind == "int":
             values[name] = col.number_input(name, value=int(current), step=1, key=f"{key}.{name}")
+        elif kind == "str":
+            values[name] = col.text_input(name, value=str(current), key=f"{key}.{name}")
         else:
             values[name] = col.number_input(name, value=float(current), key=f"{key}.{name}", format="%g")
     if dist is None or "lead_time" not in values:
@@ -248,12 +251,13 @@ def model_editor(page: str, env_id: str, skip: tuple[str, ...] = ()) -> tuple[Ov
     return ((), None) if params is None else (overrides_of(env_id, params), params)
 
 
-def _number(text: str) -> float | str:
-    """A number from text, or the text itself (the parameters' validation names the field)."""
+def _number(text: str) -> int | float | str:
+    """A number from text (an int when whole), or the text itself (the parameters' validation names the field)."""
     try:
-        return float(text)
+        x = float(text)
     except ValueError:
         return text.strip()
+    return int(x) if x.is_integer() else x
 
 
 def grid_picker(

@@ -28,7 +28,7 @@ from experiments.sweep import apply_vary  # noqa: E402
 from inv_gym.analytic.solve import solve  # noqa: E402
 from inv_gym.envs.streams import draw_paths  # noqa: E402
 from inv_gym.evaluation import METRICS, evaluate, mean_ci  # noqa: E402
-from inv_gym.presets import preset_params  # noqa: E402
+from inv_gym.presets import ENV_IDS, preset_params  # noqa: E402
 
 TIMEOUT = 120
 
@@ -143,6 +143,24 @@ def test_twin_optimum_is_solve_and_its_simulated_cost() -> None:
     assert at.table[0].value.loc["cost_per_period", "mean"] == ev["cost_per_period"].mean
     assert at.metric[0].value == f"{ev['cost_per_period'].mean:.4f}"
     assert any(f"exact cost {sol.average_cost:.4f}" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_twin_edits_and_evaluates_every_registered_id(env_id: str) -> None:
+    """Every field of every id has an editor, and the page's numbers are evaluate's."""
+    at = page("twin").run()
+    at.selectbox(key="twin.env").set_value(env_id)
+    at.selectbox(key="twin.policy").set_value("constant").run()
+    at.number_input(key="twin.constant.q").set_value(2)
+    at.number_input(key="twin.reps").set_value(4)
+    params = preset_params(env_id)
+    if not params.finite_horizon:  # a finite-horizon model's horizon is its own (a fixed field)
+        at.number_input(key="twin.horizon").set_value(30)
+    at.run()
+    clean(at)
+    horizon = params.horizon if params.finite_horizon else 30
+    ev = evaluate(parse_policy("constant:q=2"), params, reps=4, horizon=horizon, seed=0)
+    assert at.table[0].value.loc["cost_per_period", "mean"] == ev["cost_per_period"].mean
 
 
 @pytest.mark.parametrize(
@@ -356,6 +374,44 @@ def test_benchmark_page_shows_the_folder_table_and_plots() -> None:
     assert len(at.get("image")) >= 1
     at.multiselect(key="benchmark.instances").set_value(["Qr"]).run()
     assert set(at.dataframe[0].value["instance"]) == {"Qr"}
+
+
+def test_benchmark_page_scores_a_spec_with_inv_gym_score() -> None:
+    import inv_gym
+    from inv_gym.instances import get_instance
+
+    at = page("benchmark").run()
+    clean(at)
+    at.selectbox(key="score.instance").set_value("zipkin-lost-sales/L2-p9").run()
+    assert (
+        at.text_input(key="score.spec.zipkin-lost-sales/L2-p9").value
+        == get_instance("zipkin-lost-sales/L2-p9").best_heuristic
+    )
+    at.text_input(key="score.spec.zipkin-lost-sales/L2-p9").set_value("base_stock:S=17")
+    at.number_input(key="score.reps").set_value(20)
+    at.number_input(key="score.horizon").set_value(300)
+    at.number_input(key="score.warmup").set_value(20)
+    at.number_input(key="score.seed").set_value(1).run()
+    clean(at)
+    s = inv_gym.score(
+        parse_policy("base_stock:S=17"), "zipkin-lost-sales/L2-p9", reps=20, horizon=300, warmup=20, seed=1
+    )
+    shown = at.table[0].value
+    assert shown.loc["cost per period"].tolist() == [s.cost.mean, s.cost.ci_low, s.cost.ci_high]
+    assert shown.loc["gap to the optimum (%)"].tolist() == [100 * s.gap.mean, 100 * s.gap.ci_low, 100 * s.gap.ci_high]
+    h = s.heuristic_gap
+    assert shown.loc["gap to the best heuristic (%)"].tolist() == [100 * h.mean, 100 * h.ci_low, 100 * h.ci_high]
+
+
+@pytest.mark.parametrize(
+    ("key", "kind", "value", "words"),
+    [
+        ("score.spec.zipkin-lost-sales/L1-p4", "text_input", "capped_base_stock:S=12", ("policy", "cap")),
+        ("score.reps", "number_input", 1, ("reps", ">= 2", "1")),
+    ],
+)
+def test_benchmark_page_bad_score_input_is_an_inline_error(key, kind, value, words) -> None:
+    bad_value_shows_error("benchmark", ("score.seed", 4), key, kind, value, words)
 
 
 def test_benchmark_page_bad_folder_is_an_inline_error() -> None:
