@@ -145,6 +145,32 @@ def test_twin_optimum_is_solve_and_its_simulated_cost() -> None:
     assert any(f"exact cost {sol.average_cost:.4f}" in c.value for c in at.caption)
 
 
+def test_twin_results_are_cached_by_their_settings(monkeypatch) -> None:
+    """A rerun with the same settings evaluates nothing; a changed setting evaluates once."""
+    calls = []
+    real = core.evaluate
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("seed"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(core, "evaluate", counting)
+    at = page("twin").run()
+    calls.clear()  # the default settings' evaluation (cached or not by earlier tests)
+    at.number_input(key="twin.reps").set_value(7)
+    at.number_input(key="twin.horizon").set_value(77)
+    at.number_input(key="twin.seed").set_value(7071).run()
+    clean(at)
+    first = at.table[0].value
+    assert calls == [7071]
+    at.run()
+    at.number_input(key="twin.inv_gym/Qr-v0.holding_cost").set_value(1.0).run()  # the same value: same settings
+    assert calls == [7071]
+    pd.testing.assert_frame_equal(at.table[0].value, first)
+    at.number_input(key="twin.seed").set_value(7072).run()
+    assert calls == [7071, 7072]
+
+
 @pytest.mark.parametrize("env_id", ENV_IDS)
 def test_twin_edits_and_evaluates_every_registered_id(env_id: str) -> None:
     """Every field of every id has an editor, and the page's numbers are evaluate's."""
