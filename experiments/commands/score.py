@@ -1,7 +1,8 @@
 """``inv-gym score INSTANCES --agent AGENT``: a leaderboard of one agent on named instances.
 
-INSTANCES is an instance set (``zipkin-lost-sales``, ``suite``) or one instance
-(``zipkin-lost-sales/L2-p9``). Each row is :func:`inv_gym.score`: the agent's cost per
+INSTANCES is an instance set (``zipkin-lost-sales``, ``suite``, ``serial``,
+``dual-sourcing``) or one instance (``zipkin-lost-sales/L2-p9``). On ``serial`` instances the
+agent returns one action per stage of the chain. Each row is :func:`inv_gym.score`: the agent's cost per
 period with its 95% CI, its gap to the certified optimum (CI on common random numbers
 with the simulated optimal policy where the suite has one) and to the best classical
 heuristic.
@@ -44,7 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("instances", metavar="INSTANCES", help="an instance set (zipkin-lost-sales, suite) or set/name")
+    p.add_argument(
+        "instances",
+        metavar="INSTANCES",
+        help="an instance set (zipkin-lost-sales, suite, serial, dual-sourcing) or set/name",
+    )
     p.add_argument(
         "--agent",
         required=True,
