@@ -2,10 +2,11 @@
 
 Uses only the public API an outside researcher has: ``gym.make_vec`` (the native vector
 env, NEXT_STEP autoreset), the env options (order-up-to actions, observation scale,
-reward scale) and ``inv_gym.score`` for the gap to the optimum::
+reward scale), gymnasium's ``NormalizeObservation`` vector wrapper (its statistics are
+frozen into the scored policy) and ``inv_gym.score`` for the gap to the optimum::
 
     python experiments/examples/cleanrl_ppo.py --instance zipkin-lost-sales/L1-p4
-    python experiments/examples/cleanrl_ppo.py --env-id inv_gym/BaseStock-v0 --random-start
+    python experiments/examples/cleanrl_ppo.py --env-id inv_gym/Perishable-v0 --no-random-start
 
 NEXT_STEP autoreset: the step that ends an episode returns its last observation; the
 next step restarts that copy, ignores its action and returns reward 0. Such reset steps
@@ -35,22 +36,23 @@ class Args:
     instance: str = "zipkin-lost-sales/L1-p4"  # a named instance (set/name); or use --env-id
     env_id: str = ""  # a registered id with its defaults (scored as suite/<Name>)
     seed: int = 0
-    total_timesteps: int = 3_000_000
+    total_timesteps: int = 1_000_000
     num_envs: int = 128
     num_steps: int = 64  # rollout length per update
-    horizon: int = 256  # training episodes are cut (truncated) here
+    horizon: int = 128  # training episodes are cut (truncated) here
     learning_rate: float = 1e-3
     gamma: float = 0.99
     gae_lambda: float = 0.95
-    num_minibatches: int = 4
+    num_minibatches: int = 16
     update_epochs: int = 4
     clip_coef: float = 0.2
-    ent_coef: float = 0.0
+    ent_coef: float = 0.01
     vf_coef: float = 0.5
     max_grad_norm: float = 0.5
     reward_scale: float = 0.1
     hidden: int = 64
-    random_start: bool = False  # draw the starting stock at every reset (infinite-horizon ids)
+    action: str = "order_up_to"  # the env option: "order_up_to" (a target position) or "order"
+    random_start: bool = True  # draw the starting stock at every reset (infinite-horizon ids only)
     threads: int = 1
     score_reps: int = 100
 
@@ -60,7 +62,7 @@ def parse_args() -> Args:
     for f in dataclasses.fields(Args):
         flag = "--" + f.name.replace("_", "-")
         if f.type == "bool":
-            parser.add_argument(flag, action="store_true", default=f.default)
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default)
         else:
             parser.add_argument(flag, type=type(f.default), default=f.default)
     return Args(**vars(parser.parse_args()))
@@ -99,16 +101,18 @@ def main(args: Args) -> inv_gym.scoring.Score:
     torch.use_deterministic_algorithms(True)
     key = args.instance if not args.env_id else "suite/" + args.env_id.split("/")[-1].rsplit("-", 1)[0]
     inst = get_instance(key)
-    options = dict(action="order_up_to", obs_scale=True)
+    options = dict(action=args.action, obs_scale=True)
     envs = gym.make_vec(
         inst.env_id,
         num_envs=args.num_envs,
         **dict(inst.overrides),
         **options,
         reward_scale=args.reward_scale,
-        random_start=args.random_start,
+        random_start=args.random_start and not inst.params.finite_horizon,
         **({} if inst.params.finite_horizon else {"horizon": args.horizon}),
     )
+    # running observation statistics (centred inputs let the policy depend on the state)
+    envs = gym.wrappers.vector.NormalizeObservation(envs)
     n_obs, n_actions = envs.single_observation_space.shape[0], envs.single_action_space.n
     agent = Agent(n_obs, n_actions, args.hidden)
     optimizer = torch.optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
@@ -177,9 +181,12 @@ def main(args: Args) -> inv_gym.scoring.Score:
             )
     train_time = time.perf_counter() - t0
 
+    mean, std = envs.obs_rms.mean.copy(), np.sqrt(envs.obs_rms.var + envs.epsilon)
+
     def policy(x: np.ndarray) -> np.ndarray:  # greedy level; x is scaled as the env shows it
+        z = torch.as_tensor((x - mean) / std, dtype=torch.float32)
         with torch.no_grad():
-            return agent.actor(torch.as_tensor(x, dtype=torch.float32)).argmax(dim=1).numpy()
+            return agent.actor(z).argmax(dim=1).numpy()
 
     s = inv_gym.score(policy, inst, reps=args.score_reps, seed=args.seed + 1, options=options)
     print(
