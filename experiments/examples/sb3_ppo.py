@@ -67,7 +67,7 @@ def train_and_score(instance: str, timesteps: int, seed: int, n_envs: int, reps:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--instance", default="zipkin-lost-sales/L1-p4", help="set/name (see inv_gym.instances)")
-    parser.add_argument("--timesteps", type=int, default=1_000_000)
+    parser.add_argument("--timesteps", type=int, default=300_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-envs", type=int, default=8)
     parser.add_argument("--reps", type=int, default=100, help="replications of the score")
