@@ -408,6 +408,8 @@ def test_benchmark_page_scores_a_spec_with_inv_gym_score() -> None:
 
     at = page("benchmark").run()
     clean(at)
+    options = at.selectbox(key="score.instance").options
+    assert "zipkin-lost-sales/L4-p39" in options and not any(o.startswith("serial/") for o in options)
     at.selectbox(key="score.instance").set_value("zipkin-lost-sales/L2-p9").run()
     assert (
         at.text_input(key="score.spec.zipkin-lost-sales/L2-p9").value

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from agents.specs import parse_policy
+from agents.specs import FAMILIES, parse_policy
 from experiments.app import core
 from experiments.app import widgets as w
 from inv_gym.instances import get_instance, instance_names
@@ -99,7 +99,8 @@ def folder_section() -> None:
 
 def score_section() -> None:
     """Score a heuristic policy spec on a named instance with :func:`inv_gym.score`."""
-    names = instance_names()
+    # the instances a policy spec can act in (serial chains take one level per stage: no spec form)
+    names = [n for n in instance_names() if get_instance(n).best_heuristic.split(":", 1)[0] in FAMILIES]
     key = st.selectbox("instance", names, index=names.index("zipkin-lost-sales/L1-p4"), key="score.instance")
     inst = get_instance(key)
     lit = "" if inst.literature is None else f", published {inst.literature:g}"
