@@ -29,6 +29,7 @@ from inv_gym.envs.options import (
     EnvOptions,
     action_uppers,
     action_values,
+    dual_orders_into,
     observation_scale,
     order_up_to_levels,
     orders_from_actions,
@@ -256,7 +257,11 @@ class _Reader:
     def orders(self, action: Any, state: State, n: int, out: np.ndarray, out_e: np.ndarray | None = None) -> np.ndarray:
         """Validate the actions and write the orders q_t into ``out`` (and q_e into ``out_e``)."""
         if self.dual:
-            pos = np.stack([inventory_position(self.params, state), expedited_position(self.params, state)], axis=1)
+            if not (self.up_to or self.continuous) and dual_orders_into(action, self.params, n, out, out_e):  # type: ignore[arg-type]
+                return out
+            pos = np.zeros((n, 2))
+            if self.up_to:
+                pos = np.stack([inventory_position(self.params, state), expedited_position(self.params, state)], axis=1)
             both = orders_from_actions(action, pos, self.params, self.options)
             out[:] = both[:, 0]
             out_e[:] = both[:, 1]  # type: ignore[index]
@@ -321,6 +326,9 @@ class InventoryEnv(gym.Env):
         self._finite = self.params.finite_horizon
         self._max_order = self.params.max_order
         self._plain = not (self._reader.up_to or self.continuous or self._reader.dual)
+        # dual sourcing with order actions: a valid integer pair is read without the general map
+        self._pair = self._reader.dual and not (self._reader.up_to or self.continuous)
+        self._max_e = self.params.expedited_max
         self._flags = observe_flags(self.params)
         self._needs_reset = True
         self._seeded = False
@@ -363,6 +371,16 @@ class InventoryEnv(gym.Env):
             if not 0 <= action <= self._max_order:
                 raise ValueError(f"action must be in [0, {self._max_order}] (max_order), got {action}")
             self._order[0] = action
+        elif (
+            self._pair
+            and type(action) is np.ndarray
+            and action.shape == (2,)
+            and action.dtype.kind in "iu"
+            and 0 <= action[0] <= self._max_order
+            and 0 <= action[1] <= self._max_e
+        ):
+            self._order[0] = action[0]
+            self._order_e[0] = action[1]  # type: ignore[index]
         else:
             self._reader.orders(action, self._state, 1, self._order, self._order_e)
         demand, lead = self._stream.next()

@@ -64,6 +64,7 @@ __all__ = [
     "expedited_up_to_levels",
     "action_uppers",
     "dual_action_values",
+    "dual_orders_into",
     "scale_observation",
 ]
 
@@ -285,6 +286,30 @@ def action_values(
     if np.any(a < 0) or np.any(a > upper):
         raise ValueError(f"action must be in [0, {upper}] ({name}), got {a}")
     return a.astype(np.float64)  # pragma: no cover (the compiled check accepted these)
+
+
+@numba.njit(cache=True, nogil=True)
+def _pairs_into(a: np.ndarray, max_r: float, max_e: float, out_r: np.ndarray, out_e: np.ndarray) -> int:
+    """Copy (N, 2) integer action pairs within the bounds into ``out_r``, ``out_e``; -1, or the first bad row."""
+    for i in range(a.shape[0]):
+        r = float(a[i, 0])
+        e = float(a[i, 1])
+        if not (r >= 0.0 and r <= max_r and e >= 0.0 and e <= max_e):
+            return i
+        out_r[i] = r
+        out_e[i] = e
+    return -1
+
+
+def dual_orders_into(action: Any, params: InventoryParams, n: int, out_r: np.ndarray, out_e: np.ndarray) -> bool:
+    """Fast path of ``action="order"`` under dual sourcing: True when the (N, 2) integer pairs were valid and copied.
+
+    False leaves the validation (and its error message) to :func:`dual_action_values`.
+    """
+    a = action if type(action) is np.ndarray else np.asarray(action)
+    if a.shape != (n, 2) or a.dtype.kind not in "iu":
+        return False
+    return _pairs_into(a, float(params.max_order), float(params.expedited_max), out_r, out_e) < 0
 
 
 def dual_action_values(
