@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.dual_sourcing import CappedDualIndex, DualIndex, SingleIndex, TailoredBaseSurge, exact_search
+from agents.dual_sourcing import (
+    CappedDualIndex,
+    DualIndex,
+    SingleIndex,
+    TailoredBaseSurge,
+    dual_index_separation,
+    exact_search,
+)
 from agents.search import grid_search
 from agents.specs import parse_policy, policy_spec
 from inv_gym.analytic.dual_sourcing import evaluate_dual_sourcing_policy
@@ -138,3 +145,20 @@ def test_best_dual_index_is_the_exact_grid_minimum_and_cdi_a_local_minimum():
         params,
     )
     assert around[0] == (pytest.approx(cost, abs=2e-6), spec)
+
+
+@pytest.mark.parametrize("l_r, c_e", [(2, 5), (3, 20)])
+def test_separation_finds_the_exact_best_dual_index(l_r, c_e):
+    params = preset_params(DUAL, lead_time=l_r, expedited_unit_cost=c_e)
+    res = dual_index_separation(params, range(0, 12), reps=10, horizon=4000, seed=3)
+    spec, exact = DUAL_SOURCING_HEURISTICS[(l_r, c_e)]["dual_index"]
+    assert res["best"] == spec
+    assert res["cost"] == pytest.approx(exact, rel=0.01)  # a simulation estimate of the exact cost
+    assert len(res["table"]) == 12
+
+
+def test_separation_refuses_bad_input():
+    with pytest.raises(ValueError, match="deltas must be integers >= 0"):
+        dual_index_separation(preset_params(DUAL), [-1, 2])
+    with pytest.raises(ValueError, match="needs a dual-sourcing model"):
+        dual_index_separation(preset_params("inv_gym/BaseStock-v0"))
