@@ -162,3 +162,18 @@ def test_separation_refuses_bad_input():
         dual_index_separation(preset_params(DUAL), [-1, 2])
     with pytest.raises(ValueError, match="needs a dual-sourcing model"):
         dual_index_separation(preset_params("inv_gym/BaseStock-v0"))
+
+
+def test_bandit_arms_are_dual_index_grids():
+    from agents.bandit import PolicyArms, make_bandit, run_bandit
+
+    params = preset_params(DUAL)
+    arms = PolicyArms("capped_dual_index", "z_e=3:5,z_r=8:10,u=2:3")
+    assert arms.n_arms == 18
+    bandit = make_bandit("epsilon_greedy", arms.n_arms, runs=4, seed=0, epsilon=0.1)
+    run = run_bandit(params, arms, bandit, iterations=150, horizon=300, seed=0)
+    grid = {"z_e": [3, 4, 5], "z_r": [8, 9, 10], "u": [2, 3]}
+    exact = {spec: c for c, spec in exact_search("capped_dual_index", grid, params)}
+    a = arms.arm(run.best_arm_index())
+    spec = f"capped_dual_index:z_e={a['z_e']},z_r={a['z_r']},u={a['u']}"
+    assert exact[spec] <= min(exact.values()) * 1.02  # the most pulled arm is within 2% of the best
