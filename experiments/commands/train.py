@@ -17,12 +17,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_env_args(p)
     p.add_argument(
         "--algo",
-        choices=("ppo", "a2c", "dqn", "native_ppo"),
+        choices=("ppo", "a2c", "dqn", "pathwise", "native_ppo"),
         default="ppo",
-        help="algorithm (default ppo); native_ppo: torch PPO on the batched kernel (agents.native_ppo)",
+        help="algorithm (default ppo); pathwise: gradients through the differentiable period (agents.pathwise); "
+        "native_ppo: torch PPO on the batched kernel (agents.native_ppo)",
     )
     p.add_argument("--timesteps", type=int, default=100_000, help="training steps (default 100000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--iterations", type=int, default=None, help="gradient steps of --algo pathwise (default 1000)")
+    p.add_argument("--time-limit", type=float, default=None, help="training seconds of --algo pathwise (default none)")
     p.add_argument("--out", default=None, help="directory to save the agent to (default runs/<env>-<algo>-s<seed>)")
     p.add_argument("--n-envs", type=int, default=None, help="copies of the model stepped together")
     p.add_argument(
@@ -37,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.algo == "pathwise":
+        return run_pathwise(args)
     if args.algo == "native_ppo":
         return run_native_ppo(args)
     from agents.ppo import train
@@ -82,6 +87,44 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"{env_id} {args.algo}: {result['timesteps']} steps in {agent.train_time:.1f} s; "
             f"cost per period {c['mean']:.4f} [{c['ci_low']:.4f}, {c['ci_high']:.4f}], "
+            f"fill rate {ev['fill_rate'].mean:.3f}; saved to {out}"
+        )
+    return 0
+
+
+def run_pathwise(args: argparse.Namespace) -> int:
+    """``--algo pathwise``: train :mod:`agents.pathwise`, save it, score it on the kernel."""
+    from agents.pathwise import PathwiseConfig, train_pathwise
+    from inv_gym.evaluation import evaluate
+
+    env_id, params = params_from_args(args)
+    settings = {"seed": args.seed}
+    if args.iterations is not None:
+        settings["iterations"] = args.iterations
+    if args.time_limit is not None:
+        settings["time_limit"] = args.time_limit
+    policy = train_pathwise(params, PathwiseConfig(**settings))
+    out = args.out or f"runs/{env_id.split('/', 1)[1]}-pathwise-s{args.seed}"
+    policy.save(out)
+    horizon = {} if params.finite_horizon else {"horizon": args.eval_horizon, "warmup": 100}
+    ev = evaluate(policy, params, reps=max(args.eval_reps, 2), seed=args.seed + 1, **horizon)
+    cost = ev["cost_per_period"]
+    steps = policy.history[-1].iteration if policy.history else 0
+    result = {
+        "env_id": env_id,
+        "algo": "pathwise",
+        "iterations": steps,
+        "train_time": policy.train_time,
+        "out": out,
+        "cost_per_period": {"mean": cost.mean, "ci_low": cost.ci_low, "ci_high": cost.ci_high},
+        "fill_rate": ev["fill_rate"].to_dict(),
+    }
+    if args.json:
+        print_json(result)
+    else:
+        print(
+            f"{env_id} pathwise: {steps} gradient steps in {policy.train_time:.1f} s; "
+            f"cost per period {cost.mean:.4f} [{cost.ci_low:.4f}, {cost.ci_high:.4f}], "
             f"fill rate {ev['fill_rate'].mean:.3f}; saved to {out}"
         )
     return 0

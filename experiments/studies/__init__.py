@@ -41,6 +41,10 @@ STUDIES: dict[str, tuple[str, str]] = {
         "experiments.studies.serial",
         "serial chain: Clark-Scarf optimal cost and levels vs M, p, holding profile; each stage alone",
     ),
+    "dual_sourcing": (
+        "experiments.studies.dual_sourcing",
+        "dual sourcing: optimum, four heuristics and the best single source vs c_e and l_r - l_e (exact)",
+    ),
 }
 
 __all__ = ["STUDIES", "load", "run"]

@@ -1,0 +1,547 @@
+"""Pathwise policy gradients through the differentiable period (HDPO-style learner).
+
+The learner of Alvo, Russo, Kanoria & Lee (2023), "Neural inventory control in
+networks via hindsight differentiable policy optimization" (arXiv 2306.11246):
+draw a fixed set of demand (and lead-time) scenarios once, simulate a neural
+policy on a batch of them through a differentiable copy of the dynamics
+(:class:`agents.torch_period.TorchPeriod`), and descend the gradient of the
+average cost per period with respect to the policy's weights.
+
+Objective. With policy q_t = pi_theta(s_t), scenario xi = (D_0, l_0, ..., D_{T-1}, l_{T-1})
+and the period cost c(s_t, q_t, xi_t),
+
+    J(theta) = E_xi [ 1 / (T - W) * sum_{t=W}^{T-1} c(s_t, pi_theta(s_t), xi_t) ],
+    s_{t+1} = f(s_t, pi_theta(s_t), xi_t),
+
+estimated on a batch of B scenarios sampled from the N fixed ones; the first W
+periods (warm-up from the model's initial state) are dropped from the loss.
+Because f and c are piecewise linear, autograd gives the pathwise derivative
+dJ/dtheta through the whole trajectory (back-propagation through time); Adam
+takes the step.
+
+Policy. A multilayer perceptron on the env's observation (``params.obs_names``)
+divided by the mean demand E[D] (the period index, in finite-horizon models, by
+the horizon), ELU hidden layers, and output q = max_order * sigmoid(z): a
+nonnegative order no larger than the action space allows. The output bias
+starts at the order E[D] (ordering the mean demand).
+
+Integer orders. The env takes integer orders. Training relaxes them in one of
+two documented ways (``rounding``):
+
+* ``"straight_through"`` (default): the forward pass orders round(q) - so the
+  simulated paths are exactly those of integer orders - and the backward pass
+  treats rounding as the identity (d round(q) / dq := 1; Bengio et al. 2013);
+* ``"relaxed"``: continuous orders q in training (a continuous relaxation).
+
+Evaluation always rounds to the nearest integer and clips to [0, max_order]
+(:meth:`agents.base.BasePolicy.act`); the trained policy is scored on the numba
+kernel by :func:`inv_gym.evaluation.evaluate` like any other policy.
+
+Model selection. Every ``eval_every`` steps the current policy is evaluated on
+the kernel (integer orders, ``eval_reps`` x ``eval_horizon`` periods after a
+warm-up, validation draws disjoint from the training scenarios and from any
+seed the caller scores with) and the best weights are kept.
+
+Usage::
+
+    from agents.pathwise import PathwiseConfig, train_pathwise
+    policy = train_pathwise("inv_gym/LostSales-v0", PathwiseConfig(iterations=300, seed=0))
+    evaluate(policy, policy.params, reps=100, horizon=2000, warmup=100, seed=1)
+    policy.save("runs/ls-pathwise"); PathwisePolicy.load("runs/ls-pathwise")
+
+The fixed cost K 1[q > 0] is a step function: its pathwise derivative is 0, so
+this learner does not learn to batch orders against a fixed cost.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from agents.base import BasePolicy
+from agents.torch_period import TorchPeriod
+from inv_gym.envs.streams import draw_paths
+from inv_gym.evaluation import evaluate
+from inv_gym.params import InventoryParams
+
+__all__ = [
+    "PathwiseConfig",
+    "PolicyNet",
+    "PathwisePolicy",
+    "pathwise_loss",
+    "train_pathwise",
+    "ROUNDINGS",
+    "MAX_SCENARIO_PERIODS",
+]
+
+#: Ways to relax integer orders in training (see the module docstring).
+ROUNDINGS: tuple[str, ...] = ("straight_through", "relaxed")
+#: What a time limit counts: elapsed seconds or this process's CPU seconds.
+CLOCKS: tuple[str, ...] = ("wall", "cpu")
+#: Most scenario periods (n_scenarios x horizon) drawn and held in memory.
+MAX_SCENARIO_PERIODS = 50_000_000
+#: Most simulated periods per gradient step (batch_size x horizon).
+MAX_BATCH_PERIODS = 5_000_000
+_FORMAT_VERSION = 1
+
+
+def _int_option(name: str, value: Any, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
+
+
+def _float_option(name: str, value: Any, low: float, high: float, *, open_low: bool = False) -> None:
+    ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and math.isfinite(value)
+    if ok:
+        ok = (low < value if open_low else low <= value) and value <= high
+    if not ok:
+        left = "(" if open_low else "["
+        raise ValueError(f"{name} must be a number in {left}{low:g}, {high:g}], got {value!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PathwiseConfig:
+    """Settings of :func:`train_pathwise` (every option is validated).
+
+    Args:
+        iterations: gradient steps (the budget), in [1, 1_000_000].
+        time_limit: stop after this many seconds of training (None: no limit), in (0, 1e6].
+        clock: what ``time_limit`` counts: ``"wall"`` (elapsed seconds) or ``"cpu"``
+            (this process's CPU seconds, :func:`time.process_time`: the budget a
+            dedicated machine would need, on a machine shared with other work).
+        lr: Adam learning rate at the start, in (0, 1].
+        lr_end: the final learning rate as a fraction of ``lr``, in (0, 1]; the rate
+            follows a cosine from ``lr`` to ``lr * lr_end`` over the budget
+            (iterations, or the time limit if it comes first).
+        batch_size: B, scenario paths per gradient step, in [1, 100_000].
+        n_scenarios: N, fixed training scenarios drawn once, in [1, 10_000_000]; B <= N.
+        horizon: T, periods per simulated path, in [2, 10_000] (finite-horizon
+            models train on their own horizon instead).
+        warmup: W, first periods dropped from the loss, in [0, T - 1].
+        initial_stock: k, each training path starts with on hand drawn uniformly
+            from the integers 0..round(k E[D]) (fixed per scenario), in [0, 1000];
+            0 (and every finite-horizon model) starts every path from the
+            model's initial inventory.
+        hidden: widths of the hidden layers, each in [1, 4096], 0 to 8 layers.
+        rounding: ``"straight_through"`` or ``"relaxed"`` (see the module docstring).
+        grad_clip: largest gradient norm, in (0, 1e6].
+        eval_every: steps between kernel evaluations of the policy, in [1, 1_000_000].
+        eval_reps: replications of each kernel evaluation, in [2, 100_000].
+        eval_horizon: measured periods of each kernel evaluation, in [1, 1_000_000].
+        eval_warmup: unmeasured periods before them, in [0, 1_000_000].
+        seed: seed of the scenarios, the validation draws, the initial weights
+            and the batch sampling, in [0, 2**63 - 1].
+        threads: torch threads while training (None: leave torch's setting), in [1, 256].
+    """
+
+    iterations: int = 1000
+    time_limit: float | None = None
+    clock: str = "wall"
+    lr: float = 3e-3
+    lr_end: float = 0.1
+    batch_size: int = 1024
+    n_scenarios: int = 32768
+    horizon: int = 50
+    warmup: int = 30
+    initial_stock: float = 4.0
+    hidden: tuple[int, ...] = (32, 32, 32)
+    rounding: str = "straight_through"
+    grad_clip: float = 10.0
+    eval_every: int = 50
+    eval_reps: int = 500
+    eval_horizon: int = 500
+    eval_warmup: int = 100
+    seed: int = 0
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        _int_option("iterations", self.iterations, 1, 1_000_000)
+        if self.time_limit is not None:
+            _float_option("time_limit", self.time_limit, 0.0, 1e6, open_low=True)
+        if self.clock not in CLOCKS:
+            raise ValueError(f"clock must be one of {', '.join(CLOCKS)}, got {self.clock!r}")
+        _float_option("lr", self.lr, 0.0, 1.0, open_low=True)
+        _float_option("lr_end", self.lr_end, 0.0, 1.0, open_low=True)
+        _int_option("batch_size", self.batch_size, 1, 100_000)
+        _int_option("n_scenarios", self.n_scenarios, 1, 10_000_000)
+        if self.batch_size > self.n_scenarios:
+            raise ValueError(f"batch_size must be <= n_scenarios = {self.n_scenarios}, got {self.batch_size}")
+        _int_option("horizon", self.horizon, 2, 10_000)
+        _int_option("warmup", self.warmup, 0, self.horizon - 1)
+        _float_option("initial_stock", self.initial_stock, 0.0, 1000.0)
+        if not isinstance(self.hidden, tuple) or len(self.hidden) > 8:
+            raise ValueError(f"hidden must be a tuple of 0 to 8 layer widths, got {self.hidden!r}")
+        for width in self.hidden:
+            _int_option("hidden", width, 1, 4096)
+        if self.rounding not in ROUNDINGS:
+            raise ValueError(f"rounding must be one of {', '.join(ROUNDINGS)}, got {self.rounding!r}")
+        _float_option("grad_clip", self.grad_clip, 0.0, 1e6, open_low=True)
+        _int_option("eval_every", self.eval_every, 1, 1_000_000)
+        _int_option("eval_reps", self.eval_reps, 2, 100_000)
+        _int_option("eval_horizon", self.eval_horizon, 1, 1_000_000)
+        _int_option("eval_warmup", self.eval_warmup, 0, 1_000_000)
+        _int_option("seed", self.seed, 0, 2**63 - 1)
+        if self.threads is not None:
+            _int_option("threads", self.threads, 1, 256)
+        periods = self.n_scenarios * self.horizon
+        if periods > MAX_SCENARIO_PERIODS:
+            raise ValueError(
+                f"n_scenarios x horizon = {periods:,} scenario periods exceeds {MAX_SCENARIO_PERIODS:,}; "
+                "lower n_scenarios or horizon"
+            )
+        if self.batch_size * self.horizon > MAX_BATCH_PERIODS:
+            raise ValueError(
+                f"batch_size x horizon = {self.batch_size * self.horizon:,} periods per step exceeds "
+                f"{MAX_BATCH_PERIODS:,}; lower batch_size or horizon"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly fields."""
+        out = asdict(self)
+        out["hidden"] = list(self.hidden)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PathwiseConfig:
+        """Inverse of :meth:`to_dict`."""
+        d = dict(d)
+        d["hidden"] = tuple(d.get("hidden", ()))
+        return cls(**d)
+
+
+def observation_scale(params: InventoryParams) -> np.ndarray:
+    """Divisors of the observation entries: E[D] for stock, the horizon for the period index."""
+    mean = max(float(params.demand.mean), 1e-6)
+    return np.asarray([float(params.horizon) if n == "period" else mean for n in params.obs_names])
+
+
+class PolicyNet(nn.Module):
+    """q = max_order * sigmoid(MLP(obs / scale)): the order before rounding.
+
+    Args:
+        obs_dim: length of the observation.
+        hidden: hidden layer widths (ELU activations).
+        scale: (obs_dim,) divisors of the observation.
+        max_order: the largest order (the output's upper bound).
+        initial_order: the order the untrained network places (output bias), in (0, max_order).
+    """
+
+    def __init__(
+        self, obs_dim: int, hidden: tuple[int, ...], scale: np.ndarray, max_order: float, initial_order: float
+    ) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        width = obs_dim
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.ELU()]
+            width = h
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Linear(width, 1)
+        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
+        self.max_order = float(max_order)
+        frac = min(max(initial_order / self.max_order, 1e-3), 1 - 1e-3)
+        with torch.no_grad():
+            self.head.weight.mul_(0.1)
+            self.head.bias.fill_(math.log(frac / (1 - frac)))
+
+    def numpy_layers(self) -> list[Any]:
+        """[scale, (W_1, b_1), ..., (W_out, b_out)] as float64 numpy arrays (x @ W + b)."""
+        out: list[Any] = [self.scale.double().numpy()]
+        for layer in [m for m in self.body if isinstance(m, nn.Linear)] + [self.head]:
+            out.append((layer.weight.detach().double().numpy().T.copy(), layer.bias.detach().double().numpy()))
+        return out
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        """(N, obs_dim) -> (N,) continuous orders in (0, max_order)."""
+        x = obs / self.scale.to(obs.dtype)
+        return self.max_order * torch.sigmoid(self.head(self.body(x))).squeeze(-1)
+
+
+def _round_orders(q: torch.Tensor, rounding: str) -> torch.Tensor:
+    """Integer orders forward, identity backward (straight-through), or q itself (relaxed)."""
+    if rounding == "straight_through":
+        return q + (torch.round(q) - q).detach()
+    return q
+
+
+def pathwise_loss(
+    net: nn.Module,
+    period: TorchPeriod,
+    demand: torch.Tensor,
+    lead: torch.Tensor,
+    *,
+    warmup: int,
+    rounding: str,
+    initial: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Average cost per period over periods W..T-1 of B simulated paths (differentiable).
+
+    Args:
+        net: the policy (observation -> continuous order).
+        period: the differentiable period of the model.
+        demand: (B, T) demand scenarios.
+        lead: (B, T) integer lead-time scenarios.
+        warmup: W, periods dropped from the average.
+        rounding: ``"straight_through"`` or ``"relaxed"``.
+        initial: optional (B,) initial on hand of each path (default: the model's).
+
+    Returns:
+        The scalar (1 / (B (T - W))) sum_b sum_{t >= W} c_t^b.
+    """
+    n, horizon = demand.shape
+    state = period.initial_state(n, initial)
+    finite = period.params.finite_horizon
+    total = torch.zeros((), dtype=period.dtype)
+    for t in range(horizon):
+        q = _round_orders(net(period.observe(state)), rounding)
+        last = torch.full((n,), t == horizon - 1) if finite else None
+        state, ev = period.step(state, q, demand[:, t], lead[:, t], last)
+        if t >= warmup:
+            total = total + ev["cost"].sum() - (ev["revenue"].sum() + ev["salvage"].sum())
+    return total / (n * (horizon - warmup))
+
+
+@dataclass
+class TrainingRecord:
+    """One kernel evaluation during training."""
+
+    iteration: int
+    seconds: float  # wall seconds since the start of training
+    cpu_seconds: float  # this process's CPU seconds since then
+    train_cost: float
+    eval_cost: float
+
+
+class PathwisePolicy(BasePolicy):
+    """A trained pathwise policy: integer orders round(q_theta(obs)) clipped to [0, max_order].
+
+    Args:
+        net: the trained :class:`PolicyNet`.
+        params: the parameters it was trained on (bound).
+        config: the training settings.
+        history: kernel evaluations during training.
+        train_time: seconds of training.
+    """
+
+    family = "pathwise"
+
+    def __init__(
+        self,
+        net: PolicyNet,
+        params: InventoryParams,
+        config: PathwiseConfig,
+        history: list[TrainingRecord] | None = None,
+        train_time: float = 0.0,
+    ) -> None:
+        self.net = net.eval()
+        self.config = config
+        self.history = history or []
+        self.train_time = train_time
+        self.obs_dim = params.obs_dim
+        self.train_params = params
+        self._layers: list[Any] | None = None
+        super().__init__(params)
+
+    def _check(self, params: InventoryParams) -> None:
+        if params.obs_names != self.train_params.obs_names:
+            raise ValueError(
+                f"the policy reads observations {self.train_params.obs_names}, the model gives {params.obs_names}"
+            )
+
+    def order(self, obs: np.ndarray) -> np.ndarray:
+        """Continuous orders q_theta(obs) (N,); :meth:`act` rounds and clips them.
+
+        The network's forward pass in numpy float64 (no torch call per period).
+        """
+        if self._layers is None:
+            self._layers = self.net.numpy_layers()
+        x = obs.astype(np.float64) / self._layers[0]
+        for w, b in self._layers[1:-1]:
+            x = x @ w + b
+            np.expm1(x, out=x, where=x < 0)  # ELU
+        w, b = self._layers[-1]
+        z = (x @ w + b)[:, 0]
+        return self.net.max_order / (1.0 + np.exp(-z))
+
+    def describe(self) -> dict[str, Any]:
+        c = self.config
+        return {
+            "family": self.family,
+            "hidden": list(c.hidden),
+            "iterations": c.iterations,
+            "batch_size": c.batch_size,
+            "rounding": c.rounding,
+            "seed": c.seed,
+        }
+
+    # -- persistence (no pickle) ---------------------------------------------------
+    def save(self, directory: str) -> str:
+        """Write ``weights.pt`` (a tensor state dict) and ``policy.json`` atomically to ``directory``."""
+        os.makedirs(directory, exist_ok=True)
+        state = {k: v.detach().clone() for k, v in self.net.state_dict().items()}
+        _atomic(os.path.join(directory, "weights.pt"), lambda fh: torch.save(state, fh), binary=True)
+        meta = {
+            "format": _FORMAT_VERSION,
+            "family": self.family,
+            "params": self.train_params.to_dict(),
+            "config": self.config.to_dict(),
+            "max_order": self.net.max_order,
+            "train_time": self.train_time,
+            "history": [asdict(r) for r in self.history],
+        }
+        _atomic(os.path.join(directory, "policy.json"), lambda fh: json.dump(meta, fh, indent=2), binary=False)
+        return directory
+
+    @classmethod
+    def load(cls, directory: str) -> PathwisePolicy:
+        """Read a policy written by :meth:`save` (weights only: no pickled objects)."""
+        with open(os.path.join(directory, "policy.json")) as fh:
+            meta = json.load(fh)
+        if meta.get("format") != _FORMAT_VERSION or meta.get("family") != cls.family:
+            raise ValueError(f"{directory} does not hold a pathwise policy of format {_FORMAT_VERSION}")
+        params = InventoryParams(**meta["params"])
+        config = PathwiseConfig.from_dict(meta["config"])
+        net = _make_net(params, config)
+        net.load_state_dict(torch.load(os.path.join(directory, "weights.pt"), weights_only=True))
+        history = [TrainingRecord(**r) for r in meta.get("history", [])]
+        return cls(net, params, config, history, float(meta.get("train_time", 0.0)))
+
+
+def _atomic(path: str, write: Callable[[Any], None], *, binary: bool) -> None:
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb" if binary else "w") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _make_net(params: InventoryParams, config: PathwiseConfig) -> PolicyNet:
+    mean = float(params.demand.mean)
+    return PolicyNet(params.obs_dim, config.hidden, observation_scale(params), params.max_order, max(mean, 0.5))
+
+
+def _resolve(env: str | InventoryParams, overrides: dict[str, Any] | None) -> InventoryParams:
+    if isinstance(env, InventoryParams):
+        return env.replace(**overrides) if overrides else env
+    from inv_gym.presets import preset_params
+
+    return preset_params(env, **(overrides or {}))
+
+
+def train_pathwise(
+    env: str | InventoryParams,
+    config: PathwiseConfig | None = None,
+    *,
+    overrides: dict[str, Any] | None = None,
+    progress: Callable[[TrainingRecord], None] | None = None,
+) -> PathwisePolicy:
+    """Train a policy by pathwise gradients over fixed scenarios; keep the best on the kernel.
+
+    Args:
+        env: a registered id or :class:`InventoryParams`.
+        config: the settings (default :class:`PathwiseConfig()`).
+        overrides: parameter overrides of the id's preset.
+        progress: optional callback after every kernel evaluation.
+
+    Returns:
+        The :class:`PathwisePolicy` with the best kernel evaluation cost, bound to the parameters.
+    """
+    config = config or PathwiseConfig()
+    params = _resolve(env, overrides)
+    horizon = params.horizon if params.finite_horizon else config.horizon
+    warmup = 0 if params.finite_horizon else config.warmup
+    if params.finite_horizon and config.batch_size * horizon > MAX_BATCH_PERIODS:
+        raise ValueError(f"batch_size x the model's horizon {horizon} exceeds {MAX_BATCH_PERIODS:,}; lower batch_size")
+    ss_train, ss_val, ss_torch = np.random.SeedSequence(config.seed).spawn(3)
+    ss_paths, ss_start = ss_train.spawn(2)
+    demand_np, lead_np = draw_paths(params, ss_paths, config.n_scenarios, horizon)
+    # finite-horizon models start where the model starts; the others from a random stock
+    top = 0 if params.finite_horizon else round(config.initial_stock * float(params.demand.mean))
+    if params.capacity is not None:
+        top = min(top, int(params.capacity))
+    if top > 0:
+        start_np = np.random.default_rng(ss_start).integers(0, top + 1, config.n_scenarios).astype(np.float32)
+    else:
+        start_np = np.full(config.n_scenarios, params.initial_inventory, dtype=np.float32)
+    starts = torch.from_numpy(start_np)
+    demand = torch.from_numpy(demand_np.astype(np.float32))
+    lead = torch.from_numpy(lead_np)
+    val_seed = int(ss_val.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+    gen = torch.Generator().manual_seed(int(ss_torch.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)))
+    old_threads = torch.get_num_threads()
+    if config.threads is not None:
+        torch.set_num_threads(config.threads)
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(gen.initial_seed()))
+            net = _make_net(params, config)
+        period = TorchPeriod(params, dtype=torch.float32)
+        opt = torch.optim.Adam(net.parameters(), lr=config.lr)
+        history: list[TrainingRecord] = []
+        best_cost, best_state = math.inf, copy.deepcopy(net.state_dict())
+        clock = time.process_time if config.clock == "cpu" else time.perf_counter
+        start, wall_start, cpu_start = clock(), time.perf_counter(), time.process_time()
+        running = math.nan
+
+        def validate(it: int) -> None:
+            nonlocal best_cost, best_state
+            snapshot = PathwisePolicy(copy.deepcopy(net), params, config)
+            if params.finite_horizon:
+                ev = evaluate(snapshot, params, reps=config.eval_reps, seed=val_seed)
+            else:
+                ev = evaluate(
+                    snapshot, params, reps=config.eval_reps, horizon=config.eval_horizon,
+                    warmup=config.eval_warmup, seed=val_seed,
+                )  # fmt: skip
+            cost = -ev["reward_per_period"].mean
+            rec = TrainingRecord(it, time.perf_counter() - wall_start, time.process_time() - cpu_start, running, cost)
+            history.append(rec)
+            if cost < best_cost:
+                best_cost, best_state = cost, copy.deepcopy(net.state_dict())
+            net.train()
+            if progress is not None:
+                progress(rec)
+
+        for it in range(1, config.iterations + 1):
+            idx = torch.randint(0, config.n_scenarios, (config.batch_size,), generator=gen)
+            loss = pathwise_loss(
+                net, period, demand[idx], lead[idx], warmup=warmup, rounding=config.rounding, initial=starts[idx]
+            )
+            done = it / config.iterations
+            if config.time_limit is not None:
+                done = max(done, (clock() - start) / config.time_limit)
+            for group in opt.param_groups:
+                group["lr"] = config.lr * (
+                    config.lr_end + (1 - config.lr_end) * 0.5 * (1 + math.cos(math.pi * min(done, 1.0)))
+                )
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(net.parameters(), config.grad_clip)
+            opt.step()
+            value = float(loss.detach())
+            running = value if math.isnan(running) else 0.9 * running + 0.1 * value
+            out_of_time = config.time_limit is not None and clock() - start >= config.time_limit
+            if it % config.eval_every == 0 or it == config.iterations or out_of_time:
+                validate(it)
+            if out_of_time:
+                break
+        train_time = time.perf_counter() - wall_start
+    finally:
+        torch.set_num_threads(old_threads)
+    net.load_state_dict(best_state)
+    return PathwisePolicy(net, params, config, history, train_time)
