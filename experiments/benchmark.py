@@ -135,6 +135,7 @@ HEURISTICS: dict[str, tuple[tuple[str, str], ...]] = {
     "inv_gym/Perishable-v0": (("base_stock", "S=0:30"),),
     "inv_gym/StochasticLeadTime-v0": (("ss", "s=0:40,S=5:100:5"),),
     "inv_gym/ConcreteMixers-v0": (("periodic", "T=1:10,S=11"),),
+    "inv_gym/DualSourcing-v0": (("dual_index", "z_e=0:8,z_r=0:16"), ("capped_dual_index", "z_e=2:6,z_r=5:14,u=1:5")),
 }
 
 #: The bandit's arms per registered id: (family, grid) (coarser than the search).
@@ -147,6 +148,7 @@ BANDIT_ARMS: dict[str, tuple[str, str]] = {
     "inv_gym/Perishable-v0": ("base_stock", "S=2:16"),
     "inv_gym/StochasticLeadTime-v0": ("ss", "s=5:35:5,S=20:80:10"),
     "inv_gym/ConcreteMixers-v0": ("periodic", "T=1:10,S=11"),
+    "inv_gym/DualSourcing-v0": ("capped_dual_index", "z_e=3:5,z_r=8:10,u=2:3"),
 }
 
 
@@ -335,6 +337,19 @@ def exact_solution(params: InventoryParams) -> dict[str, Any] | None:
 
     no_extras = params.shelf_life is None and params.capacity is None and not params.one_outstanding
     fixed_lead = not params.random_lead_time
+    if params.dual_sourcing:
+        from agents.dual_sourcing import DualSourcingDP
+        from inv_gym.analytic.dual_sourcing import dual_sourcing_supported, solve_dual_sourcing
+
+        if dual_sourcing_supported(params) is not None:
+            return None
+        dual = solve_dual_sourcing(params)
+        return {
+            "method": "dual-sourcing DP (relative value iteration)",
+            "policy": DualSourcingDP(dual),
+            "exact_cost": float(dual.average_cost),
+            "describe": {"states": int(dual.stationary.size), "boundary_mass": dual.boundary_mass},
+        }
     if params.finite_horizon and params.horizon == 1 and params.price > 0 and params.initial_inventory == 0:
         from inv_gym.analytic.newsvendor import newsvendor_priced_order_quantity, newsvendor_priced_profit
 
