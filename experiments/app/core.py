@@ -25,6 +25,7 @@ from :func:`inv_gym.evaluation.evaluate`, :func:`inv_gym.evaluation.trajectory`,
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -66,6 +67,7 @@ __all__ = [
     "progress_bar",
     "arm_values",
     "cached_bandits",
+    "lines",
     "gap_percent",
 ]
 
@@ -363,6 +365,19 @@ def arm_values(search: SearchResult, arms: PolicyArms, metric: str) -> np.ndarra
     return np.array([keyed.loc[tuple(row) if len(row) > 1 else row[0]] for row in arms.table], dtype=np.float64)
 
 
+def lines(where: Any, data: pd.DataFrame, y: str, height: int = 200, legend: bool = True) -> None:
+    """Lines of ``y`` against ``iteration``, one per ``configuration`` (a plain Vega-Lite chart: cheap to redraw)."""
+    spec = {
+        "mark": {"type": "line"},
+        "encoding": {
+            "x": {"field": "iteration", "type": "quantitative"},
+            "y": {"field": y, "type": "quantitative", "scale": {"zero": False}},
+            "color": {"field": "configuration", "type": "nominal", "legend": {"orient": "right"} if legend else None},
+        },
+    }
+    where.vega_lite_chart(data, spec, height=height, width="stretch")
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def cached_bandits(
     env_id: str,
@@ -389,9 +404,11 @@ def cached_bandits(
     pulled arm's (cumulative, averaged over runs), and the best-arm share is the
     share of runs pulling the best arm.
 
-    While it runs, a chart of the reward per iteration is drawn and updated
-    about 20 times per configuration (each update is a point where Streamlit can
-    stop); it is removed at the end.
+    While it runs, the reward, best-arm share and cumulative regret per
+    iteration of every configuration so far are drawn (at most once a second,
+    and at the end of each configuration); the progress bar moves about 20 times
+    per configuration (each move is a point where Streamlit can stop). The live
+    charts are removed at the end.
 
     Returns:
         ``curves`` (configuration, iteration, reward, best_share, regret),
@@ -421,19 +438,31 @@ def cached_bandits(
     summary = []
     pulls = {}
     every = max(1, iterations // 20)
+    # per configuration, per iteration so far: mean reward, best-arm share, cumulative regret
+    sofar: dict[str, dict[str, list[float]]] = {}
+    drawn = [0.0]  # when the live charts were last drawn
     for k, (label, algo, kwargs) in enumerate(configs):
         bandit = make_bandit(algo, arms.n_arms, runs=runs, seed=np.random.SeedSequence([seed, 2, k]), **dict(kwargs))
-        sofar: list[float] = []
+        sofar[label] = {"reward": [], "best-arm share": [], "cumulative regret": []}
 
-        def on_iteration(
-            i: int, chosen: np.ndarray, rewards: np.ndarray, label: str = label, k: int = k, sofar: list = sofar
-        ) -> None:
-            sofar.append(float(rewards.mean()))
+        def on_iteration(i: int, chosen: np.ndarray, rewards: np.ndarray, label: str = label, k: int = k) -> None:
+            now = sofar[label]
+            now["reward"].append(float(rewards.mean()))
+            now["best-arm share"].append(float((chosen == best).mean()))
+            before = now["cumulative regret"][-1] if now["cumulative regret"] else 0.0
+            now["cumulative regret"].append(before + float((values[best] - values[chosen]).mean()))
             if (i + 1) % every == 0 or i + 1 == iterations:
                 bar.progress(
                     (k + (i + 1) / iterations) / len(configs), text=f"{label}: iteration {i + 1} of {iterations}"
                 )
-                live.line_chart(pd.DataFrame({f"{label}, mean reward so far": sofar}), height=220)
+                if time.monotonic() - drawn[0] < 1.0 and i + 1 < iterations:
+                    return  # the charts are redrawn at most once a second
+                drawn[0] = time.monotonic()
+                with live.container():
+                    for col, what in zip(st.columns(3), ("reward", "best-arm share", "cumulative regret")):
+                        col.caption(f"{what} (mean over runs), so far")
+                        rows = [(c, j + 1, v) for c, d in sofar.items() for j, v in enumerate(d[what])]
+                        lines(col, pd.DataFrame(rows, columns=["configuration", "iteration", what]), what, legend=False)
 
         res = run_bandit(
             params, arms, bandit, iterations=iterations, horizon=horizon, seed=seed, on_iteration=on_iteration

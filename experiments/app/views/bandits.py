@@ -86,14 +86,13 @@ with right:
     curves = out["curves"]
     unit = "per episode" if out["metric"] == "reward_per_episode" else "per period"
     st.caption(f"{r} runs x {n} iterations per bandit; best arm {out['best_arm']}; rewards {unit}")
-    wide = curves.pivot(index="iteration", columns="configuration")
     st.subheader("Reward per iteration (mean over runs)")
-    st.line_chart(wide["reward"], height=220)
+    core.lines(st, curves, "reward", height=260)
     c1, c2 = st.columns(2)
     c1.subheader("Best-arm share")
-    c1.line_chart(wide["best_share"], height=220)
+    core.lines(c1, curves, "best_share", height=240, legend=False)
     c2.subheader("Cumulative regret")
-    c2.line_chart(wide["regret"], height=220)
+    core.lines(c2, curves, "regret", height=240, legend=False)
     with st.container(key="bandit_summary"):
         st.table(out["summary"].set_index("configuration"))
     st.subheader("Arms: true value and pulls")
