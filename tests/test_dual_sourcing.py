@@ -193,3 +193,22 @@ def test_kernel_refuses_mismatched_expedited_orders():
         step(kernel_params(dual), initial_state(dual, 2), z.copy(), z.copy(), lead, last)
     with pytest.raises(ValueError, match="expedited orders need an expedited source"):
         step(kernel_params(single), initial_state(single, 2), z.copy(), z.copy(), lead, last, expedited=z.copy())
+
+
+def test_cli_solve_search_and_score(capsys):
+    import json
+
+    from experiments.cli import main
+
+    assert main(["solve", "DualSourcing", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["method"] == "dual_sourcing_dp" and out["average_cost"] == pytest.approx(23.0714, abs=1e-4)
+    assert out["details"]["boundary_mass"] < 1e-9
+    assert main(["solve", "DualSourcing", "--set", "expedited_lead_time=1", "--set", "lead_time=3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["method"] is None and "expedited_lead_time = 0" in out["reason"] and "capped_dual_index" in out["search"]
+    args = ["score", "dual-sourcing/lr2-ce20", "--agent", "capped_dual_index:z_e=4,z_r=9,u=3", "--reps", "10"]
+    assert main([*args, "--horizon", "300", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    row = rows[0] if isinstance(rows, list) else rows
+    assert row["optimum_method"] == "dual_sourcing_dp" and row["paired"] is True
