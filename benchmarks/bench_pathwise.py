@@ -62,11 +62,9 @@ def paired_gap(cost: np.ndarray, base: np.ndarray, scale: float) -> tuple[float,
     return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
 
 
-def run_instance(name: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Train, solve, search and score one instance; the result row."""
-    lead, p = (int(x[1:]) for x in name.split("-"))
-    params = preset_params("inv_gym/LostSales-v0", lead_time=lead, lost_sales_cost=float(p))
-    config = PathwiseConfig(
+def _config(args: argparse.Namespace) -> PathwiseConfig:
+    """The learner's settings from the command line (the rest at their defaults)."""
+    return PathwiseConfig(
         iterations=args.iterations,
         time_limit=args.time_limit,
         clock=args.clock,
@@ -75,6 +73,13 @@ def run_instance(name: str, args: argparse.Namespace) -> dict[str, Any]:
         seed=args.seed,
         threads=args.threads,
     )
+
+
+def run_instance(name: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Train, solve, search and score one instance; the result row."""
+    lead, p = (int(x[1:]) for x in name.split("-"))
+    params = preset_params("inv_gym/LostSales-v0", lead_time=lead, lost_sales_cost=float(p))
+    config = _config(args)
     t0 = time.perf_counter()
     policy = train_pathwise(params, config)
     train_time = time.perf_counter() - t0
@@ -127,10 +132,7 @@ def run_suite_id(name: str, args: argparse.Namespace) -> dict[str, Any]:
 
     env_id = f"inv_gym/{name}-v0"
     params = preset_params(env_id)
-    config = PathwiseConfig(
-        iterations=args.iterations, time_limit=args.time_limit, clock=args.clock, batch_size=args.batch_size, lr=args.lr,
-        seed=args.seed, threads=args.threads,
-    )  # fmt: skip
+    config = _config(args)
     t0 = time.perf_counter()
     policy = train_pathwise(params, config)
     train_time = time.perf_counter() - t0
