@@ -103,7 +103,7 @@ def write_doc(r: dict[str, float], repeats: int) -> None:
     ]
     with open(DOC) as fh:
         text = fh.read()
-    section = "\n".join(lines)
+    section = "\n".join(lines) + "\n"  # a blank line before the next section
     pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
     text = pattern.sub(section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
     with open(DOC, "w") as fh:
