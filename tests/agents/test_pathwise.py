@@ -248,3 +248,18 @@ def test_cli_train_pathwise_bad_budget_is_one_line(capsys):
     assert main(["train", "LostSales", "--algo", "pathwise", "--iterations", "0"]) == 2
     err = capsys.readouterr().err
     assert "iterations must be an integer in [1, 1000000], got 0" in err and "Traceback" not in err
+
+
+def test_inv_gym_score_accepts_a_pathwise_policy():
+    import inv_gym
+
+    policy = train_pathwise(
+        "inv_gym/LostSales-v0",
+        PathwiseConfig(
+            iterations=2, batch_size=8, n_scenarios=8, horizon=10, warmup=0, eval_reps=2, eval_horizon=10, eval_warmup=0
+        ),
+    )
+    s = inv_gym.score(policy, "zipkin-lost-sales/L1-p4", reps=3, horizon=50, seed=1)
+    ev = evaluate(policy, policy.params, reps=3, horizon=50, warmup=100, seed=1)
+    assert s.cost.mean == pytest.approx(ev["cost_per_period"].mean, rel=1e-12)
+    assert s.optimum == pytest.approx(ZIPKIN_L1_P4, abs=1e-4)
