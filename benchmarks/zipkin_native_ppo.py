@@ -12,7 +12,7 @@ with the evaluation's 95% CI.
 
 Usage (the whole grid, 3 seeds; about 16 x 3 trainings)::
 
-    python benchmarks/zipkin_native_ppo.py --seeds 0 1 2 --timesteps 2000000 --write docs/benchmark.md
+    python benchmarks/zipkin_native_ppo.py --seeds 0 1 2 --timesteps 3000000 --write docs/benchmark.md
 
 A subset: ``--instances 1:4 2:9 4:39`` (L:p).
 """
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--instances", nargs="+", type=parse_instance, default=GRID, metavar="L:p")
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
-    ap.add_argument("--timesteps", type=int, default=2_000_000, help="training budget per run (env steps)")
+    ap.add_argument("--timesteps", type=int, default=3_000_000, help="training budget per run (env steps)")
     ap.add_argument("--set", nargs="*", type=parse_setting, default=[], metavar="NAME=VALUE", help="NativePPOConfig")
     ap.add_argument("--reps", type=int, default=100)
     ap.add_argument("--horizon", type=int, default=1000)
