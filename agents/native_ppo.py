@@ -49,6 +49,13 @@ and turns a target level into an order with
 from the observation, as the env does; so :func:`inv_gym.evaluation.evaluate`
 scores it on the kernel in the model's own units like every other policy.
 
+Defaults (:class:`NativePPOConfig`) were chosen on Zipkin's lost-sales instances
+(docs/benchmark.md, "Native PPO on the Zipkin lost-sales grid"): with few gradient
+steps per sample PPO stays at the best constant order-up-to level (2.7% above the
+optimum at L = 1, p = 4); 4 epochs of minibatches of 512 leave it, and an entropy
+weight of 0.03 (not 0.01 or 0.001) keeps it from committing early to a worse
+state-dependent policy at L = 4, p = 39.
+
 Reproducibility: every draw comes from ``np.random.SeedSequence(seed)`` (the env's
 seed, the torch generator of the initial weights, the action samples and the
 minibatch order); training runs with ``torch.use_deterministic_algorithms(True)``
@@ -58,7 +65,7 @@ identical weights on the same machine.
 Usage::
 
     from agents.native_ppo import NativePPOConfig, load, train
-    agent = train("inv_gym/LostSales-v0", NativePPOConfig(timesteps=2_000_000, seed=0), out="runs/ls")
+    agent = train("inv_gym/LostSales-v0", NativePPOConfig(timesteps=3_000_000, seed=0), out="runs/ls")
     ev = agent.evaluate(reps=100, horizon=1000, warmup=100, seed=1)
     agent = load("runs/ls")
 """
