@@ -450,7 +450,12 @@ class ThompsonSampling(Bandit):
         return argmax_random(theta, self.rng)
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "prior_mean": self.prior_mean, "prior_sd": self.prior_sd, "noise_sd": self.noise_sd}
+        return {
+            **super().describe(),
+            "prior_mean": self.prior_mean,
+            "prior_sd": self.prior_sd,
+            "noise_sd": self.noise_sd,
+        }
 
 
 def make_bandit(algo: str, n_arms: int, *, runs: int | None = None, seed: Seed = None, **kwargs: Any) -> Bandit:
@@ -627,7 +632,9 @@ class BanditRun:
 
     def picks(self) -> np.ndarray:
         """Each run's pick: its most-pulled arm (ties: the higher estimate), (R,)."""
-        score = self.counts + 1e-9 * (np.argsort(np.argsort(self.estimates, axis=1), axis=1) + 1) / (self.arms.n_arms + 1)
+        score = self.counts + 1e-9 * (np.argsort(np.argsort(self.estimates, axis=1), axis=1) + 1) / (
+            self.arms.n_arms + 1
+        )
         return score.argmax(axis=1)
 
     def best_arm_index(self) -> int:

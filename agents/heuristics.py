@@ -237,7 +237,11 @@ class Myopic(BasePolicy):
 def myopic_level(params: InventoryParams) -> float:
     """The critical-fractile level of (L+1)-period demand used by :class:`Myopic`."""
     h = params.holding_cost
-    u = params.lost_sales_cost + max(params.price - params.unit_cost, 0.0) if params.lost_sales else params.backorder_cost
+    u = (
+        params.lost_sales_cost + max(params.price - params.unit_cost, 0.0)
+        if params.lost_sales
+        else params.backorder_cost
+    )
     if u <= 0:
         return 0.0
     ratio = u / (u + h) if (u + h) > 0 else 1.0

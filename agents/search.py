@@ -118,7 +118,9 @@ def parse_grid(family_name: str, grid: Mapping[str, Any] | str) -> tuple[dict[st
     allowed = fam.params + fam.option_names()
     unknown = [k for k in items if k not in allowed]
     if unknown:
-        raise ValueError(f"unknown parameter {unknown[0]!r} for policy family {fam.name!r}; allowed: {', '.join(allowed)}")
+        raise ValueError(
+            f"unknown parameter {unknown[0]!r} for policy family {fam.name!r}; allowed: {', '.join(allowed)}"
+        )
     missing = [k for k in fam.params if k not in items]
     if missing:
         raise ValueError(f"the grid of {fam.name!r} needs {', '.join(fam.params)}; missing {', '.join(missing)}")
@@ -312,9 +314,7 @@ def _run_chunk(
     n_pol = next(iter(values.values())).size
     arrays = {k: np.repeat(v, reps) for k, v in values.items()}
     policy = make_policy(fam_name, arrays, options)
-    sums = simulate(
-        policy, params, demand, lead_times, warmup=warmup, copies=n_pol, progress=progress, time_major=True
-    )
+    sums = simulate(policy, params, demand, lead_times, warmup=warmup, copies=n_pol, progress=progress, time_major=True)
     per = metrics_from_sums(sums)
     return {m: per[m].reshape(n_pol, reps) for m in METRICS}
 
@@ -415,7 +415,9 @@ def grid_search(
             from joblib import Parallel, delayed
 
             gen = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(
-                delayed(_run_chunk)(fam.name, {k: v[c] for k, v in points.items()}, options, params, demand, lead_times, warmup)
+                delayed(_run_chunk)(
+                    fam.name, {k: v[c] for k, v in points.items()}, options, params, demand, lead_times, warmup
+                )
                 for c in chunks
             )
             results = []

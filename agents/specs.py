@@ -227,9 +227,7 @@ def parse_policy(spec: str) -> BasePolicy:
             f"policy family {fam.name!r} needs {', '.join(fam.params)}; missing {', '.join(missing)} "
             f"(e.g. {example(fam.name)})"
         )
-    values = {
-        k: parse_number(k, items[k], low=fam.lower_bound(k), integer=k in fam.integer) for k in fam.params
-    }
+    values = {k: parse_number(k, items[k], low=fam.lower_bound(k), integer=k in fam.integer) for k in fam.params}
     options: dict[str, Any] = {}
     for name, allowed_values in fam.options:
         if name not in items:

@@ -143,7 +143,11 @@ def write(path: Path, body: str, command: str) -> None:
     )
     text = path.read_text() if path.exists() else "# Benchmarks\n\nEach section is written by its benchmark script.\n\n"
     pattern = re.compile(r"## Environments\n.*?(?=\n## |\Z)", re.S)
-    text = pattern.sub(lambda _: section.rstrip("\n") + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    text = (
+        pattern.sub(lambda _: section.rstrip("\n") + "\n", text)
+        if pattern.search(text)
+        else text.rstrip("\n") + "\n\n" + section
+    )
     path.write_text(text)
 
 

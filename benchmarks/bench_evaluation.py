@@ -98,7 +98,9 @@ def bench_single(repeats: int) -> dict[str, float]:
     ref = reference_loop_ss(params, demand, lead, S_LOW, S_HIGH)
     t_ref = time.perf_counter() - t0
     t0 = time.perf_counter()
-    tight = plain_python_ss(demand, S_LOW, S_HIGH, params.holding_cost, params.backorder_cost, params.fixed_order_cost, params.unit_cost)
+    tight = plain_python_ss(
+        demand, S_LOW, S_HIGH, params.holding_cost, params.backorder_cost, params.fixed_order_cost, params.unit_cost
+    )
     t_tight = time.perf_counter() - t0
     for name, costs in (("reference", ref), ("specialised", tight)):
         mismatch = float(np.max(np.abs(np.asarray(costs) - ev.per_replication["cost_per_period"])))
@@ -117,7 +119,9 @@ def bench_single(repeats: int) -> dict[str, float]:
 
 def bench_grid(n_jobs: int, backend: str) -> dict[str, float]:
     t0 = time.perf_counter()
-    res = grid_search("ss", GRID, ENV_ID, reps=GRID_REPS, horizon=HORIZON, seed=0, progress=False, n_jobs=n_jobs, backend=backend)
+    res = grid_search(
+        "ss", GRID, ENV_ID, reps=GRID_REPS, horizon=HORIZON, seed=0, progress=False, n_jobs=n_jobs, backend=backend
+    )
     wall = time.perf_counter() - t0
     return {"wall_s": wall, "n": len(res.table), "best": res.best_spec, "cost": float(res.best["cost_per_period"])}
 
@@ -178,7 +182,9 @@ def main(argv: list[str] | None = None) -> None:
         for n_jobs, backend, label in grid_runs:
             g = bench_grid(n_jobs, backend)
             walls.append(g["wall_s"])
-            print(f"grid {g['n']} policies x {GRID_REPS} reps x {HORIZON} periods, {label}: {g['wall_s']:.1f} s; best {g['best']} ({g['cost']:.4f})")
+            print(
+                f"grid {g['n']} policies x {GRID_REPS} reps x {HORIZON} periods, {label}: {g['wall_s']:.1f} s; best {g['best']} ({g['cost']:.4f})"
+            )
             rows.append(
                 (
                     f"(s,S) grid s < S <= 80 ({g['n']:,} policies) x {GRID_REPS} reps x {HORIZON} periods, CRN, {label}",

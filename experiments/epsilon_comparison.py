@@ -118,12 +118,8 @@ class Scenario:
 
 
 SCENARIOS: dict[str, Scenario] = {
-    "qr_ss": Scenario(
-        "inv_gym/Qr-v0", "ss", "s=0:12:3,S=25:50:5", known_optimum=True, title="Qr-v0, (s,S) arms"
-    ),
-    "qr_rq": Scenario(
-        "inv_gym/Qr-v0", "rq", "r=0:12:3,Q=20:45:5", known_optimum=True, title="Qr-v0, (r,Q) arms"
-    ),
+    "qr_ss": Scenario("inv_gym/Qr-v0", "ss", "s=0:12:3,S=25:50:5", known_optimum=True, title="Qr-v0, (s,S) arms"),
+    "qr_rq": Scenario("inv_gym/Qr-v0", "rq", "r=0:12:3,Q=20:45:5", known_optimum=True, title="Qr-v0, (r,Q) arms"),
     "concrete_mixers": Scenario(
         "inv_gym/ConcreteMixers-v0",
         "periodic",
@@ -285,7 +281,13 @@ def exact_optimum(params: InventoryParams) -> dict[str, Any] | None:
         backorder_cost=params.backorder_cost,
         lead_time=int(params.lead_time),
     )
-    return {"family": "ss", "s": int(opt.s), "S": int(opt.S), "cost_per_period": float(opt.cost), "source": "Zheng & Federgruen (1991)"}
+    return {
+        "family": "ss",
+        "s": int(opt.s),
+        "S": int(opt.S),
+        "cost_per_period": float(opt.cost),
+        "source": "Zheng & Federgruen (1991)",
+    }
 
 
 def run_scenario(name: str, cfg: Config) -> ScenarioResult:
@@ -419,7 +421,12 @@ def _figure(curves: pd.DataFrame, sc: Scenario, summary: dict[str, Any], cfg: Co
         x = d["iteration"].to_numpy()
         (line,) = axes[0].plot(x, _smooth(d["reward"].to_numpy(), k), lw=1.2, label=f"eps = {e:g}")
         axes[0].fill_between(
-            x, _smooth(d["reward_lo"].to_numpy(), k), _smooth(d["reward_hi"].to_numpy(), k), color=line.get_color(), alpha=0.15, lw=0
+            x,
+            _smooth(d["reward_lo"].to_numpy(), k),
+            _smooth(d["reward_hi"].to_numpy(), k),
+            color=line.get_color(),
+            alpha=0.15,
+            lw=0,
         )
         axes[1].plot(x, _smooth(d["best_share"].to_numpy(), k), lw=1.2, color=line.get_color())
         axes[2].plot(x, d["regret_best"], lw=1.4, color=line.get_color())
@@ -465,8 +472,12 @@ def main(cfg: Config | None = None) -> dict[str, ScenarioResult]:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The command-line options (shared by ``inv-gym epsilon-comparison`` and ``python -m``)."""
-    p.add_argument("--mode", choices=MODES, default="quick", help="tiny (seconds), quick (< 2 min, default), default (full)")
-    p.add_argument("--scenario", action="append", choices=tuple(SCENARIOS), help="scenario to run (repeatable; default all)")
+    p.add_argument(
+        "--mode", choices=MODES, default="quick", help="tiny (seconds), quick (< 2 min, default), default (full)"
+    )
+    p.add_argument(
+        "--scenario", action="append", choices=tuple(SCENARIOS), help="scenario to run (repeatable; default all)"
+    )
     p.add_argument("--epsilons", default=None, help="comma-separated epsilons (default 0,0.01,0.05,0.1,0.2,0.5)")
     p.add_argument("--iterations", type=int, default=None, help="pulls per run")
     p.add_argument("--runs", type=int, default=None, help="independent runs per epsilon")

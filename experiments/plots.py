@@ -197,13 +197,27 @@ def plot_frontier(result: Any, path: str) -> str:
     table, front = result.table, result.frontier
     fig, ax = plt.subplots(figsize=(8, 5.5))
     feasible = table["feasible"].to_numpy()
-    ax.scatter(table["fill_rate"][~feasible], table["cost_per_period"][~feasible], s=6, color="lightgray", label="infeasible")
-    ax.scatter(table["fill_rate"][feasible], table["cost_per_period"][feasible], s=6, color="tab:blue", alpha=0.5, label="grid")
+    ax.scatter(
+        table["fill_rate"][~feasible], table["cost_per_period"][~feasible], s=6, color="lightgray", label="infeasible"
+    )
+    ax.scatter(
+        table["fill_rate"][feasible], table["cost_per_period"][feasible], s=6, color="tab:blue", alpha=0.5, label="grid"
+    )
     ax.plot(front["fill_rate"], front["cost_per_period"], "-o", color="tab:red", markersize=3, label="Pareto frontier")
     if result.best is not None:
-        ax.scatter([result.best["fill_rate"]], [result.best["cost_per_period"]], s=80, marker="*", color="black", zorder=5, label=f"best {result.best['spec']}")
+        ax.scatter(
+            [result.best["fill_rate"]],
+            [result.best["cost_per_period"]],
+            s=80,
+            marker="*",
+            color="black",
+            zorder=5,
+            label=f"best {result.best['spec']}",
+        )
     if result.min_fill_rate is not None:
-        ax.axvline(result.min_fill_rate, color="tab:gray", linestyle=":", label=f"fill rate >= {result.min_fill_rate:g}")
+        ax.axvline(
+            result.min_fill_rate, color="tab:gray", linestyle=":", label=f"fill rate >= {result.min_fill_rate:g}"
+        )
     low = float(np.nanmin(front["cost_per_period"]))
     high = float(np.nanquantile(table["cost_per_period"], 0.9))
     ax.set_ylim(low - 0.05 * (high - low + 1e-9), high)

@@ -313,9 +313,7 @@ class NegativeBinomial(Distribution):
         scv = _check_positive("scv", scv)
         var = scv * mean * mean
         if var <= mean:
-            raise ValueError(
-                f"scv must be > 1/mean = {1 / mean:g} for a negative binomial, got {scv:g}"
-            )
+            raise ValueError(f"scv must be > 1/mean = {1 / mean:g} for a negative binomial, got {scv:g}")
         p = mean / var
         return cls(n=mean * p / (1.0 - p), p=p)
 
@@ -400,9 +398,7 @@ class DiscreteUniform(Distribution):
         if int(self.low) != self.low or self.low < 0:
             raise ValueError(f"discrete uniform low must be an integer >= 0, got {self.low}")
         if int(self.high) != self.high or self.high < self.low:
-            raise ValueError(
-                f"discrete uniform high must be an integer >= low = {self.low}, got {self.high}"
-            )
+            raise ValueError(f"discrete uniform high must be an integer >= low = {self.low}, got {self.high}")
         object.__setattr__(self, "low", int(self.low))
         object.__setattr__(self, "high", int(self.high))
 

@@ -394,9 +394,7 @@ def _expedited_arg(p: np.ndarray, expedited: np.ndarray | None, n: int) -> np.nd
 
 
 @numba.njit(cache=True, nogil=True)
-def _observe(
-    data: np.ndarray, a: int, npipe: int, lost: bool, perishable: bool, finite: bool, out: np.ndarray
-) -> None:
+def _observe(data: np.ndarray, a: int, npipe: int, lost: bool, perishable: bool, finite: bool, out: np.ndarray) -> None:
     n = data.shape[0]
     for i in range(n):
         oh = 0.0
@@ -419,9 +417,7 @@ def observe(params: InventoryParams, state: State, out: np.ndarray | None = None
     """The (N, obs_dim) float32 observation (layout: ``params.obs_names``)."""
     if out is None:
         out = np.empty((state.data.shape[0], params.obs_dim), dtype=np.float32)
-    _observe(
-        state.data, state.n_ages, state.n_pipe, params.lost_sales, params.perishable, params.finite_horizon, out
-    )
+    _observe(state.data, state.n_ages, state.n_pipe, params.lost_sales, params.perishable, params.finite_horizon, out)
     return out
 
 

@@ -291,7 +291,9 @@ def simulate(
     demand = np.asarray(demand, dtype=np.float64)
     lead_times = np.asarray(lead_times, dtype=np.int64)
     if demand.ndim != 2 or lead_times.shape != demand.shape:
-        raise ValueError(f"demand and lead_times must be (R, T) arrays of one shape, got {demand.shape}, {lead_times.shape}")
+        raise ValueError(
+            f"demand and lead_times must be (R, T) arrays of one shape, got {demand.shape}, {lead_times.shape}"
+        )
     # period t's draws for every system: rows of the time-major (T, R) arrays
     d_rows = np.ascontiguousarray(demand) if time_major else np.ascontiguousarray(demand.T)
     l_rows = np.ascontiguousarray(lead_times) if time_major else np.ascontiguousarray(lead_times.T)
@@ -518,7 +520,6 @@ def evaluate(
         seed=seed,
         policy=describe() if callable(describe) else {"family": type(policy).__name__},
     )
-
 
 
 #: Columns of :func:`trajectory`'s table.

@@ -189,9 +189,7 @@ class InventoryParams:
                 raise ValueError(f"capacity must be > 0 or None, got {cap}")
             s(self, "capacity", cap)
             if self.initial_inventory > cap:
-                raise ValueError(
-                    f"initial_inventory must be <= capacity = {cap:g}, got {self.initial_inventory:g}"
-                )
+                raise ValueError(f"initial_inventory must be <= capacity = {cap:g}, got {self.initial_inventory:g}")
         for name in ("one_outstanding", "finite_horizon"):
             v = getattr(self, name)
             if isinstance(v, str):

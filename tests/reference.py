@@ -105,8 +105,10 @@ def ref_step(params: InventoryParams, s: RefState, q: float, d: float, lead: int
         ev["salvage"] = params.salvage_value * oh
         s.on_hand = [0.0] * len(s.on_hand)
     ev["ordering_cost"] = ev["fixed_cost"] + ev["purchase_cost"]
-    ev["cost"] = sum(ev[k] for k in ("fixed_cost", "purchase_cost", "holding_cost", "backorder_cost",
-                                     "lost_sales_cost", "waste_cost"))
+    ev["cost"] = sum(
+        ev[k]
+        for k in ("fixed_cost", "purchase_cost", "holding_cost", "backorder_cost", "lost_sales_cost", "waste_cost")
+    )
     # 1. receipt at the start of the next period
     if s.pipeline:
         arriving = s.pipeline[0]

@@ -12,9 +12,7 @@ METRIC_KEYS = ["cost_per_period", "cost_per_episode", "fill_rate", "cycle_servic
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "experiments.cli", *args], capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_evaluate_json_subprocess() -> None:
@@ -71,7 +69,23 @@ def test_bad_input_in_process(args: list[str], message: str, capsys: pytest.Capt
 
 def test_evaluate_table_and_csv(tmp_path, capsys: pytest.CaptureFixture) -> None:
     csv = tmp_path / "reps.csv"
-    assert main(["evaluate", "BaseStock", "--policy", "base_stock:S=17", "--reps", "5", "--horizon", "50", "--csv", str(csv)]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "BaseStock",
+                "--policy",
+                "base_stock:S=17",
+                "--reps",
+                "5",
+                "--horizon",
+                "50",
+                "--csv",
+                str(csv),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "cost_per_period" in out and "fill_rate" in out
     assert csv.read_text().splitlines()[0].startswith("replication,cost_per_period")
@@ -136,7 +150,19 @@ def test_usage_errors_are_one_line_exit_2(args: list[str], message: str, capsys:
 
 
 def test_search_json_prints_whole_policy_parameters_as_integers(capsys: pytest.CaptureFixture) -> None:
-    args = ["search", "BaseStock", "--family", "base_stock", "--grid", "S=18:20", "--reps", "5", "--horizon", "50", "--json"]
+    args = [
+        "search",
+        "BaseStock",
+        "--family",
+        "base_stock",
+        "--grid",
+        "S=18:20",
+        "--reps",
+        "5",
+        "--horizon",
+        "50",
+        "--json",
+    ]
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
     assert isinstance(data["best"]["S"], int) and all(isinstance(r["S"], int) for r in data["top"])

@@ -65,8 +65,14 @@ def test_pmf_table_sums_to_one_and_ppf_inverts_cdf(spec):
 
 
 @pytest.mark.parametrize(
-    "spec", ["poisson:5", "geometric:mean=2", "negbin:mean=4,scv=0.6", "duniform:low=0,high=3",
-             "empirical:values=0 1 2,probs=0.2 0.5 0.3"]
+    "spec",
+    [
+        "poisson:5",
+        "geometric:mean=2",
+        "negbin:mean=4,scv=0.6",
+        "duniform:low=0,high=3",
+        "empirical:values=0 1 2,probs=0.2 0.5 0.3",
+    ],
 )
 def test_discrete_pmf_matches_samples(spec):
     d = parse_distribution(spec)
@@ -115,8 +121,14 @@ def test_block_size_does_not_change_the_stream():
 
 @pytest.mark.parametrize(
     ("cls", "mean", "scv"),
-    [(D.NegativeBinomial, 5, 0.5), (D.Normal, 100, 0.04), (D.Gamma, 5, 0.5), (D.Lognormal, 5, 2.0),
-     (D.Uniform, 5, 0.2), (D.Triangular, 5, 0.1)],
+    [
+        (D.NegativeBinomial, 5, 0.5),
+        (D.Normal, 100, 0.04),
+        (D.Gamma, 5, 0.5),
+        (D.Lognormal, 5, 2.0),
+        (D.Uniform, 5, 0.2),
+        (D.Triangular, 5, 0.1),
+    ],
 )
 def test_from_mean_scv_round_trip(cls, mean, scv):
     d = cls.from_mean_scv(mean, scv)
@@ -126,9 +138,13 @@ def test_from_mean_scv_round_trip(cls, mean, scv):
 
 @pytest.mark.parametrize(
     ("cls", "mean", "scv", "match"),
-    [(D.NegativeBinomial, 5, 0.1, "scv must be > 1/mean"), (D.Uniform, 5, 0.5, "scv must be in"),
-     (D.Triangular, 5, 0.3, "scv must be in"), (D.Gamma, -1, 0.5, "mean must be > 0"),
-     (D.Gamma, 5, 0, "scv must be > 0")],
+    [
+        (D.NegativeBinomial, 5, 0.1, "scv must be > 1/mean"),
+        (D.Uniform, 5, 0.5, "scv must be in"),
+        (D.Triangular, 5, 0.3, "scv must be in"),
+        (D.Gamma, -1, 0.5, "mean must be > 0"),
+        (D.Gamma, 5, 0, "scv must be > 0"),
+    ],
 )
 def test_from_mean_scv_refuses(cls, mean, scv, match):
     with pytest.raises(ValueError, match=match):

@@ -137,8 +137,14 @@ def test_fixed_cost_only_on_positive_orders():
 @pytest.mark.parametrize(("demand", "reward", "sold", "salvaged"), [(100, 540, 100, 20), (130, 720, 120, 0)])
 def test_newsvendor_revenue_and_salvage(demand, reward, sold, salvaged):
     p = InventoryParams(
-        stockout="lost_sales", price=10, unit_cost=4, salvage_value=1, holding_cost=0, horizon=1,
-        finite_horizon=True, max_order=200,
+        stockout="lost_sales",
+        price=10,
+        unit_cost=4,
+        salvage_value=1,
+        holding_cost=0,
+        horizon=1,
+        finite_horizon=True,
+        max_order=200,
     )
     obs, infos, rewards, flags = run(p, [120], [demand])
     assert obs == [[0, 0], [0, 1]]
@@ -203,7 +209,11 @@ def test_kernel_matches_reference_and_properties(case):
         last = t == h - 1 and params.finite_horizon
         oh0, bo0 = state.on_hand[0], state.backorders[0]
         ev = step(
-            p, state, np.array([float(orders[t])]), np.array([float(demand[t])]), np.array([leads[t]]),
+            p,
+            state,
+            np.array([float(orders[t])]),
+            np.array([float(demand[t])]),
+            np.array([leads[t]]),
             np.array([last]),
         )[0]
         rev = ref_step(params, ref, float(orders[t]), float(demand[t]), leads[t], last)

@@ -40,7 +40,9 @@ def test_vector_env_copy_i_is_replication_i(env_id: str, spec: str) -> None:
         cost += info["cost"]
         sold += info["sold"]
     np.testing.assert_allclose(ev.per_replication["cost_per_episode"], cost, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(ev.per_replication["fill_rate"] * ev.per_replication["demand"] * horizon, sold, atol=1e-8)
+    np.testing.assert_allclose(
+        ev.per_replication["fill_rate"] * ev.per_replication["demand"] * horizon, sold, atol=1e-8
+    )
 
 
 def test_periodic_base_stock_with_backorders_matches_the_closed_form() -> None:

@@ -55,10 +55,31 @@ def test_invalid_parameter(field, value, match):
 
 
 def test_every_field_has_a_bad_value_case():
-    cases = {"demand", "lead_time", "stockout", "holding_cost", "backorder_cost", "lost_sales_cost",
-             "fixed_order_cost", "unit_cost", "price", "salvage_value", "waste_cost", "shelf_life", "issuing",
-             "capacity", "one_outstanding", "max_order", "horizon", "initial_inventory", "finite_horizon",
-             "expedited_lead_time", "expedited_unit_cost", "expedited_fixed_cost", "max_expedited_order"}
+    cases = {
+        "demand",
+        "lead_time",
+        "stockout",
+        "holding_cost",
+        "backorder_cost",
+        "lost_sales_cost",
+        "fixed_order_cost",
+        "unit_cost",
+        "price",
+        "salvage_value",
+        "waste_cost",
+        "shelf_life",
+        "issuing",
+        "capacity",
+        "one_outstanding",
+        "max_order",
+        "horizon",
+        "initial_inventory",
+        "finite_horizon",
+        "expedited_lead_time",
+        "expedited_unit_cost",
+        "expedited_fixed_cost",
+        "max_expedited_order",
+    }
     assert set(PARAM_NAMES) == cases
 
 

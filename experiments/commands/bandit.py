@@ -28,14 +28,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_env_args(p)
     p.add_argument("--family", required=True, help="policy family of the arms: ss, rq, base_stock, periodic, ...")
-    p.add_argument("--grid", required=True, help='arms, e.g. "s=0:40,S=1:80" or "T=1:10,S=11" (a:b inclusive, a:b:step, "1 2 3")')
+    p.add_argument(
+        "--grid", required=True, help='arms, e.g. "s=0:40,S=1:80" or "T=1:10,S=11" (a:b inclusive, a:b:step, "1 2 3")'
+    )
     algo = p.add_mutually_exclusive_group()
     algo.add_argument("--epsilon", default=None, help="epsilon-greedy: 0.1, 1/t, exp:0.99 (default 0.1)")
-    algo.add_argument("--algo", choices=("epsilon", "ucb1", "thompson"), default=None, help="the algorithm (default epsilon)")
+    algo.add_argument(
+        "--algo", choices=("epsilon", "ucb1", "thompson"), default=None, help="the algorithm (default epsilon)"
+    )
     p.add_argument("--iterations", type=int, default=500, help="pulls per run (default 500)")
     p.add_argument("--runs", type=int, default=1, help="independent runs advanced together (default 1)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--crn", action="store_true", help="common random numbers: every run sees the same demand each iteration")
+    p.add_argument(
+        "--crn", action="store_true", help="common random numbers: every run sees the same demand each iteration"
+    )
     p.add_argument("--out", default=None, metavar="DIR", help="write arms.csv and bandit.json to DIR")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=run_bandit_command)
@@ -43,8 +49,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     from experiments import concrete_mixers, epsilon_comparison
 
     for name, module, help_text in (
-        ("epsilon-comparison", epsilon_comparison, "reward, best-arm share and regret of epsilon-greedy for several epsilons"),
-        ("concrete-mixers", concrete_mixers, "the concrete-mixer store: best review period by simulation, bandits and the long run"),
+        (
+            "epsilon-comparison",
+            epsilon_comparison,
+            "reward, best-arm share and regret of epsilon-greedy for several epsilons",
+        ),
+        (
+            "concrete-mixers",
+            concrete_mixers,
+            "the concrete-mixer store: best review period by simulation, bandits and the long run",
+        ),
     ):
         sp = sub.add_parser(
             name, help=help_text, description=module.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -93,7 +107,9 @@ def run_bandit_command(args: argparse.Namespace) -> int:
         print_json(out)
         return 0
     unit = "per period" if out["reward"] == "per_period" else "per episode"
-    print(f"{env_id}: {out['bandit']['algo']} over {arms.n_arms} {arms.family} arms, {args.runs} run(s) x {args.iterations} pulls")
+    print(
+        f"{env_id}: {out['bandit']['algo']} over {arms.n_arms} {arms.family} arms, {args.runs} run(s) x {args.iterations} pulls"
+    )
     print(f"{'arm':<28} {'estimate (' + unit + ')':>24} {'pulls':>8}")
     labels = arms.labels()
     for lab, a in zip(labels, out["arms"]):

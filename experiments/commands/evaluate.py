@@ -48,8 +48,12 @@ def reps_type(text: str) -> int:
 
 def add_run_args(p: argparse.ArgumentParser, *, reps: int) -> None:
     """``--reps``, ``--horizon``, ``--warmup`` and ``--seed``."""
-    p.add_argument("--reps", type=reps_type, default=reps, help=f"replications, >= 2 for a confidence interval (default {reps})")
-    p.add_argument("--horizon", type=int, default=None, help="measured periods per replication (default: the env's horizon)")
+    p.add_argument(
+        "--reps", type=reps_type, default=reps, help=f"replications, >= 2 for a confidence interval (default {reps})"
+    )
+    p.add_argument(
+        "--horizon", type=int, default=None, help="measured periods per replication (default: the env's horizon)"
+    )
     p.add_argument("--warmup", type=int, default=0, help="periods simulated before measuring (default 0)")
     p.add_argument("--seed", type=int, default=0, help="seed of the demand and lead-time draws (default 0)")
 

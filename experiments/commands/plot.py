@@ -31,7 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="FILE.png", help="the PNG to write")
     p.add_argument("--periods", type=int, default=60, help="trajectory: periods shown (default 60)")
     p.add_argument("--reps", type=int, default=200, help="distribution: replications (default 200)")
-    p.add_argument("--horizon", type=int, default=None, help="distribution: periods per replication (default: the env's)")
+    p.add_argument(
+        "--horizon", type=int, default=None, help="distribution: periods per replication (default: the env's)"
+    )
     p.add_argument("--warmup", type=int, default=0, help="distribution: warm-up periods (default 0)")
     p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
     p.set_defaults(func=run)

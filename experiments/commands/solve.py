@@ -45,7 +45,9 @@ def run(args: argparse.Namespace) -> int:
     if args.simulate and sol.policy is not None:
         horizon = params.horizon if params.finite_horizon else args.horizon
         warmup = 0 if params.finite_horizon else 100
-        ev = evaluate(policy_from_solution(sol, params), params, reps=args.reps, horizon=horizon, warmup=warmup, seed=args.seed)
+        ev = evaluate(
+            policy_from_solution(sol, params), params, reps=args.reps, horizon=horizon, warmup=warmup, seed=args.seed
+        )
         c = ev["cost_per_period"]
         out["simulated_cost"] = {"mean": c.mean, "ci_low": c.ci_low, "ci_high": c.ci_high}
     if args.json:

@@ -31,7 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     size.add_argument("--quick", action="store_true", help="gallery-sized run")
     p.add_argument("--out", default="results", metavar="DIR", help="output root (default: results)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="joblib workers for the sweeps (default 1; -1: every core)")
+    p.add_argument(
+        "--jobs", type=int, default=1, metavar="N", help="joblib workers for the sweeps (default 1; -1: every core)"
+    )
     p.add_argument("--progress", action="store_true", help="show progress bars")
     p.add_argument("--fresh", action="store_true", help="recompute every unit instead of resuming from the stored ones")
     p.set_defaults(func=run)

@@ -41,14 +41,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_env_args(p)
     p.add_argument(
-        "--policy", required=True, metavar="SPEC", help="a policy spec (ss:s=6,S=40) or best:FAMILY:GRID (best:ss:s=0:20,S=20:80)"
+        "--policy",
+        required=True,
+        metavar="SPEC",
+        help="a policy spec (ss:s=6,S=40) or best:FAMILY:GRID (best:ss:s=0:20,S=20:80)",
     )
     p.add_argument("--vary", required=True, metavar="NAME=v1,v2,...", help="the varied parameter and its values")
     p.add_argument("--vary2", metavar="NAME=v1,v2,...", help="a second varied parameter (a surface)")
-    p.add_argument("--min-fill-rate", type=float, default=None, metavar="X", help="best: policies need mean fill rate >= X")
+    p.add_argument(
+        "--min-fill-rate", type=float, default=None, metavar="X", help="best: policies need mean fill rate >= X"
+    )
     add_run_args(p, reps=30)
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="parallel workers over the points (default 1)")
-    p.add_argument("--out", default=os.path.join("results", "sweep"), metavar="DIR", help="output folder (default results/sweep)")
+    p.add_argument(
+        "--out", default=os.path.join("results", "sweep"), metavar="DIR", help="output folder (default results/sweep)"
+    )
     p.add_argument("--metric", default="cost_per_period", help="the metric shown and plotted (default cost_per_period)")
     p.add_argument("--json", action="store_true", help="print JSON (settings, one record per point, files)")
     p.set_defaults(func=run)
@@ -180,7 +187,10 @@ def run(args: argparse.Namespace) -> int:
     df = run_sweep(sweep)
     names = [vary[0]] + ([vary2[0]] if vary2 else [])
     metric = args.metric if args.metric in df else f"{args.metric}_per_period"  # renamed like a varied cost
-    files = {"csv": os.path.join(args.out, "sweep.csv"), "png": os.path.join(args.out, "sweep.png")}  # run_sweep wrote the CSV
+    files = {
+        "csv": os.path.join(args.out, "sweep.csv"),
+        "png": os.path.join(args.out, "sweep.png"),
+    }  # run_sweep wrote the CSV
     _plot(df, names, metric, files["png"], f"{env_id}: {policy}")
     cols = [*names, "policy", metric, f"{metric}_lo", f"{metric}_hi"]
     if "fill_rate" not in cols:

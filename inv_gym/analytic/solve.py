@@ -152,7 +152,9 @@ def solve(params: InventoryParams, *, env_id: str = "ENV_ID", dp_kwargs: dict[st
     """
     p = params
     if isinstance(p.demand, RenewalDemand):
-        return Solution(None, None, None, False, reason="renewal demand is not i.i.d.", search=suggest_search(p, env_id))
+        return Solution(
+            None, None, None, False, reason="renewal demand is not i.i.d.", search=suggest_search(p, env_id)
+        )
     if p.dual_sourcing and not p.finite_horizon:
         return _dual_sourcing(p, env_id)
     if p.finite_horizon:
@@ -171,7 +173,9 @@ def solve(params: InventoryParams, *, env_id: str = "ENV_ID", dp_kwargs: dict[st
     L = p.max_lead_time
     purchase = p.unit_cost * p.demand.mean
     if simple_backorder and p.fixed_order_cost == 0:
-        level = base_stock_level(demand=p.demand, holding_cost=p.holding_cost, backorder_cost=p.backorder_cost, lead_time=L)
+        level = base_stock_level(
+            demand=p.demand, holding_cost=p.holding_cost, backorder_cost=p.backorder_cost, lead_time=L
+        )
         cost = base_stock_cost(
             demand=p.demand, holding_cost=p.holding_cost, backorder_cost=p.backorder_cost, lead_time=L, level=level
         )
@@ -243,7 +247,9 @@ def _dual_sourcing(p: InventoryParams, env_id: str) -> Solution:
         search = f"inv-gym search {env_id} --family capped_dual_index --grid z_e=0:10,z_r=0:30,u=0:10"
         return Solution(None, None, None, False, reason=f"dual-sourcing DP not applicable: {exc}", search=search)
     policy = {"family": "dual_sourcing_dp", "n_states": int(res.stationary.size)}
-    return Solution(method="dual_sourcing_dp", policy=policy, average_cost=res.average_cost, details=res.to_dict(), dp=res)
+    return Solution(
+        method="dual_sourcing_dp", policy=policy, average_cost=res.average_cost, details=res.to_dict(), dp=res
+    )
 
 
 def policy_structure(states: np.ndarray, table: np.ndarray, params: InventoryParams) -> dict[str, Any] | None:
@@ -285,6 +291,7 @@ def policy_structure(states: np.ndarray, table: np.ndarray, params: InventoryPar
 
 def _backward_induction(p: InventoryParams, env_id: str) -> Solution:
     """Backward induction for finite horizons longer than one period."""
+
     def no_method(reason: str) -> Solution:
         return Solution(None, None, None, False, reason=reason, search=suggest_search(p, env_id))
 

@@ -96,7 +96,9 @@ def test_seeded_runs_reproduce() -> None:
     assert not np.array_equal(_play(EpsilonGreedy(4, 0.2, runs=5, seed=11), 60, seed=4), _play(c, 60, seed=4))
 
 
-@pytest.mark.parametrize("make", [lambda: UCB1(4, runs=20, seed=5), lambda: ThompsonSampling(4, noise_sd=1.0, runs=20, seed=5)])
+@pytest.mark.parametrize(
+    "make", [lambda: UCB1(4, runs=20, seed=5), lambda: ThompsonSampling(4, noise_sd=1.0, runs=20, seed=5)]
+)
 def test_ucb1_and_thompson_find_the_best_arm(make) -> None:
     counts = _play(make(), 400, seed=6)
     assert np.all(counts.argmax(axis=1) == 2)

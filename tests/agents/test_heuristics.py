@@ -97,7 +97,9 @@ def test_lost_sales_position_is_on_hand_plus_pipeline() -> None:
 
 def test_predict_shim_has_sb3_signature() -> None:
     pol = PeriodicReview(T=2, S=20).bind(P)
-    a, state = pol.predict(obs([5, 3, 4], [0, 0, 0]), state=None, episode_start=np.array([True, True]), deterministic=True)
+    a, state = pol.predict(
+        obs([5, 3, 4], [0, 0, 0]), state=None, episode_start=np.array([True, True]), deterministic=True
+    )
     assert a.dtype == np.int64 and a.tolist() == [8, 20] and state is None
     a, _ = pol.predict(obs([5, 3, 4], [0, 0, 0]), episode_start=np.array([False, True]))
     assert a.tolist() == [0, 20]  # system 1 restarted its episode: period 0 is a review

@@ -67,7 +67,14 @@ def test_search_equals_separate_evaluations_and_ranks() -> None:
 
 def test_fill_rate_constraint_best_and_frontier() -> None:
     res = grid_search(
-        "base_stock", "S=10:30", "inv_gym/BaseStock-v0", reps=20, horizon=300, seed=1, min_fill_rate=0.98, progress=False
+        "base_stock",
+        "S=10:30",
+        "inv_gym/BaseStock-v0",
+        reps=20,
+        horizon=300,
+        seed=1,
+        min_fill_rate=0.98,
+        progress=False,
     )
     feasible = res.table[res.table["feasible"]]
     assert 0 < len(feasible) < len(res.table) and (feasible["fill_rate"] >= 0.98).all()
@@ -80,7 +87,9 @@ def test_fill_rate_constraint_best_and_frontier() -> None:
         dominated = (f["cost_per_period"] >= row["cost_per_period"]) & (f["fill_rate"] <= row["fill_rate"])
         dominated &= (f["cost_per_period"] > row["cost_per_period"]) | (f["fill_rate"] < row["fill_rate"])
         assert not dominated.any()
-    none = grid_search("base_stock", "S=1:3", "inv_gym/BaseStock-v0", reps=5, horizon=50, min_fill_rate=0.99, progress=False)
+    none = grid_search(
+        "base_stock", "S=1:3", "inv_gym/BaseStock-v0", reps=5, horizon=50, min_fill_rate=0.99, progress=False
+    )
     assert none.best is None and none.best_spec is None
     with pytest.raises(ValueError, match="no 'base_stock' policy"):
         none.best_policy()
@@ -88,7 +97,9 @@ def test_fill_rate_constraint_best_and_frontier() -> None:
 
 def test_search_finds_zheng_federgruen_region_on_qr() -> None:
     # Zheng & Federgruen (1991), Poisson(10), K = 64, h = 1, b = 9: optimal (6, 40), cost 35.022
-    res = grid_search("ss", "s=0:12:2,S=30:50:5", "inv_gym/Qr-v0", reps=100, horizon=365, warmup=50, seed=0, progress=False)
+    res = grid_search(
+        "ss", "s=0:12:2,S=30:50:5", "inv_gym/Qr-v0", reps=100, horizon=365, warmup=50, seed=0, progress=False
+    )
     best = res.best
     assert 4 <= best["s"] <= 8 and 35 <= best["S"] <= 45
     assert best["cost_per_period_ci_low"] - 0.2 <= 35.022 <= best["cost_per_period_ci_high"] + 0.2

@@ -137,7 +137,9 @@ def test_epsilon_comparison_interrupted_run_computes_only_the_missing_units(tmp_
     epsilon_comparison.main(reference)
     cfg = eps_cfg(tmp_path / "b")
     values = counting(monkeypatch, epsilon_comparison, "arm_values")
-    runs = interrupt_and_resume(monkeypatch, epsilon_comparison, "epsilon_runs", 1, lambda: epsilon_comparison.main(cfg))
+    runs = interrupt_and_resume(
+        monkeypatch, epsilon_comparison, "epsilon_runs", 1, lambda: epsilon_comparison.main(cfg)
+    )
     assert len(values) == 1 and [a[2] for a in runs] == [0.1]  # epsilon 0 and the true values were stored
     assert_same_outputs(cfg.directory("concrete_mixers"), reference.directory("concrete_mixers"))
 
@@ -182,7 +184,9 @@ def test_concrete_mixers_interrupted_run_computes_only_the_missing_units(tmp_pat
     reference = cm_cfg(tmp_path / "ref")
     concrete_mixers.main(reference)
     cfg = cm_cfg(tmp_path / "b")
-    variants = interrupt_and_resume(monkeypatch, concrete_mixers, "evaluate_variant", 4, lambda: concrete_mixers.main(cfg))
+    variants = interrupt_and_resume(
+        monkeypatch, concrete_mixers, "evaluate_variant", 4, lambda: concrete_mixers.main(cfg)
+    )
     assert [(a[0], a[1]) for a in variants] == [("no_last_order", 2), ("long_run", 2)] + [
         (v, 5) for v in concrete_mixers.VARIANTS
     ]
@@ -238,7 +242,9 @@ def test_interrupted_study_computes_only_the_missing_points(tmp_path, monkeypatc
     studies.run("base_stock", "tiny", out_dir=reference.out_dir)
     n = len(points)
     out = str(tmp_path / "b")
-    again = interrupt_and_resume(monkeypatch, sweep, "_run_one", 7, lambda: studies.run("base_stock", "tiny", out_dir=out))
+    again = interrupt_and_resume(
+        monkeypatch, sweep, "_run_one", 7, lambda: studies.run("base_stock", "tiny", out_dir=out)
+    )
     assert len(again) == n - 7
     assert_same_outputs(os.path.join(out, "base_stock"), reference.directory)
 
