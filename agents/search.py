@@ -26,6 +26,7 @@ from agents.base import BasePolicy
 from agents.specs import Family, make_policy, parse_number, policy_spec
 from agents.specs import family as get_family
 from inv_gym.evaluation import METRICS, check_run, mean_ci_rows, metrics_from_sums, resolve_params, run_draws, simulate
+from inv_gym.limits import check_memory, run_bytes, system_bytes
 from inv_gym.params import InventoryParams
 
 __all__ = ["grid_search", "SearchResult", "parse_grid", "grid_points", "pareto_frontier", "SEARCH_FAMILIES"]
@@ -149,6 +150,9 @@ def grid_points(family_name: str, grid: Mapping[str, Any] | str) -> tuple[dict[s
     """
     fam = get_family(family_name)
     values, options = parse_grid(fam.name, grid)
+    size = math.prod(v.size for v in values.values())
+    # the mesh, its flattened copy and the constraint's mask: about 3 float64 per parameter and point
+    check_memory(size * 24 * len(fam.params), f"a grid of {size:,} points", "the grid's ranges (--grid, a:b:step)")
     mesh = np.meshgrid(*(values[k] for k in fam.params), indexing="ij")
     points = {k: m.ravel() for k, m in zip(fam.params, mesh)}
     if fam.constraint is not None:
@@ -351,7 +355,7 @@ def grid_search(
             ``"periodic"`` or ``"constant"``.
         grid: the grid (see :func:`parse_grid`), e.g. ``"s=0:40,S=1:80"``.
         params: an :class:`InventoryParams` or a registered env id.
-        reps: R replications per grid point (the same R draw rows for every point).
+        reps: R >= 2 replications per grid point (the same R draw rows for every point).
         horizon: measured periods per replication (default ``params.horizon``).
         warmup: periods simulated first and not measured.
         seed: seed of the draws (the same seed gives ``evaluate`` the same draws).
@@ -375,7 +379,7 @@ def grid_search(
     """
     fam = get_family(family)
     params = resolve_params(params, **overrides)
-    reps, horizon, warmup = check_run(params, reps, horizon, warmup)
+    reps, horizon, warmup = check_run(params, reps, horizon, warmup, min_reps=2)
     if min_fill_rate is not None and not 0.0 <= float(min_fill_rate) <= 1.0:
         raise ValueError(f"min_fill_rate must be in [0, 1], got {min_fill_rate}")
     if isinstance(n_jobs, bool) or int(n_jobs) != n_jobs or (n_jobs < 1 and n_jobs != -1):
@@ -386,9 +390,19 @@ def grid_search(
     if objective not in METRICS:
         raise ValueError(f"unknown objective {objective!r}; one of {', '.join(METRICS)}")
     maximize = any(w in objective for w in ("reward", "fill_rate", "service", "revenue"))
+    total = horizon + warmup
+    values, _ = parse_grid(fam.name, grid)
+    size = math.prod(v.size for v in values.values())
+    # per policy: every metric per replication twice (chunks, then joined) and its table row
+    per_policy = 16 * len(METRICS) * reps + 8 * (3 * len(METRICS) + 16)
+    chunk = min(size * reps, max(int(max_systems), reps))
+    check_memory(
+        size * per_policy + run_bytes(params, reps, total) + chunk * system_bytes(params),
+        f"a grid of {size:,} policies x {reps:,} replications x {total:,} periods",
+        "the grid's ranges (--grid, a:b:step), reps or horizon (--reps, --horizon)",
+    )
     points, options = grid_points(fam.name, grid)
     n_pol = points[fam.params[0]].size
-    total = horizon + warmup
     demand, lead_times = run_draws(params, seed, reps, total, time_major=True)
     chunks = _chunks(n_pol, reps, max(int(max_systems), reps), n_jobs)
 

@@ -67,6 +67,8 @@ DEFAULT_TAIL = 1e-12
 #: Discrete families sampled by inversion (Poisson) use a cdf table up to the
 #: ``1 - SAMPLE_TAIL`` quantile: below the resolution of a double uniform.
 SAMPLE_TAIL = 1e-17
+#: :meth:`Distribution.support_max` sums the pmf up to this many values, then uses the cdf.
+_SUM_PMF_MAX = 10**6
 
 
 @numba.njit(cache=True, nogil=True)
@@ -101,7 +103,13 @@ def _sample_from_cdf(cdf: np.ndarray, guide: np.ndarray, rng: np.random.Generato
 
 
 def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> float:
-    value = float(value)
+    allowed = f"a number {'>=' if allow_zero else '>'} 0"
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be {allowed}, got {bool(value)}")
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}") from None
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value}")
     if allow_zero and value < 0:
@@ -186,10 +194,17 @@ class Distribution:
         else:
             k = int(np.ceil(self.ppf(1.0 - tail) + 0.5))
         k = max(k, 0)
-        # guard against ppf round-off
-        while float(np.sum(self.pmf(np.arange(k + 1)))) < 1.0 - tail:
+        # guard against ppf round-off: the pmf summed up to k (the cdf of the integer
+        # version; past _SUM_PMF_MAX values, the cdf itself, to allocate nothing)
+        while self._integer_cdf(k) < 1.0 - tail:
             k += 1
         return k
+
+    def _integer_cdf(self, k: int) -> float:
+        """P(K <= k) of the integer version: the pmf summed (the cdf for large k)."""
+        if k <= _SUM_PMF_MAX:
+            return float(np.sum(self.pmf(np.arange(k + 1))))
+        return float(self.cdf(k if self.discrete else k + 0.5))
 
     def pmf_table(self, tail: float = DEFAULT_TAIL) -> tuple[np.ndarray, np.ndarray]:
         """``(values, probs)`` on 0..k_max with the tail mass folded into k_max.
@@ -579,7 +594,8 @@ class Normal(Distribution):
     quantiles of the closed forms are unchanged.
 
     Args:
-        mu: location of the underlying normal.
+        mu: location of the underlying normal, finite and >= 0 (a negative mu
+            makes most draws 0; give such a demand as an empirical table).
         sigma: its standard deviation, > 0.
     """
 
@@ -588,8 +604,7 @@ class Normal(Distribution):
     family: ClassVar[str] = "normal"
 
     def __post_init__(self) -> None:
-        if not math.isfinite(float(self.mu)):
-            raise ValueError(f"normal mean must be finite, got {self.mu}")
+        _check_positive("normal mean", self.mu, allow_zero=True)
         _check_positive("normal sd", self.sigma)
 
     @classmethod

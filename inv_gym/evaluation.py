@@ -63,6 +63,7 @@ from inv_gym.dynamics import (
 from inv_gym.envs.inventory import make_params, order_from_action
 from inv_gym.envs.options import dual_action_values
 from inv_gym.envs.streams import _demand_block, draw_lead_times, draw_paths, spawn_generators
+from inv_gym.limits import check_memory, check_seed, run_bytes, system_bytes
 from inv_gym.params import InventoryParams
 
 __all__ = [
@@ -131,7 +132,11 @@ class MetricCI:
 
 
 def mean_ci(x: np.ndarray, level: float = 0.95) -> MetricCI:
-    """Mean and Student-t confidence interval of i.i.d. values (NaNs dropped)."""
+    """Mean and Student-t confidence interval of i.i.d. values (NaNs dropped).
+
+    One value gives no interval: ``ci_low = -inf``, ``ci_high = inf`` (every
+    value is possible) and ``sd = nan``; no values give NaN throughout.
+    """
     x = np.asarray(x, dtype=np.float64)
     x = x[np.isfinite(x)]
     n = x.size
@@ -139,7 +144,7 @@ def mean_ci(x: np.ndarray, level: float = 0.95) -> MetricCI:
         return MetricCI(math.nan, math.nan, math.nan, math.nan, 0)
     m = float(x.mean())
     if n == 1:
-        return MetricCI(m, math.nan, math.nan, math.nan, 1)
+        return MetricCI(m, -math.inf, math.inf, math.nan, 1)
     sd = float(x.std(ddof=1))
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     return MetricCI(m, m - half, m + half, sd, n)
@@ -301,6 +306,7 @@ def simulate(
     if not 0 <= warmup < total:
         raise ValueError(f"warmup must be in [0, {total - 1}], got {warmup}")
     n = r * copies
+    check_memory(n * system_bytes(params), f"{copies:,} x {r:,} simulated systems", "reps or the number of policies")
     act = prepare_policy(policy, params)
     reset = getattr(getattr(act, "__self__", None), "reset", None)
     if callable(reset):
@@ -396,10 +402,25 @@ def resolve_params(params: InventoryParams | str, **overrides: Any) -> Inventory
     return make_params(params, **overrides)
 
 
-def check_run(params: InventoryParams, reps: Any, horizon: Any, warmup: Any) -> tuple[int, int, int]:
-    """Validated ``(reps, horizon, warmup)``; ``horizon=None`` means ``params.horizon``."""
-    if isinstance(reps, bool) or int(reps) != reps or reps < 1:
-        raise ValueError(f"reps must be an integer >= 1, got {reps!r}")
+def check_run(
+    params: InventoryParams, reps: Any, horizon: Any, warmup: Any, *, min_reps: int = 1, per_cell: int = 0
+) -> tuple[int, int, int]:
+    """Validated ``(reps, horizon, warmup)``; ``horizon=None`` means ``params.horizon``.
+
+    Also refuses a run whose memory, estimated by :func:`inv_gym.limits.run_bytes`
+    from ``reps x (warmup + horizon)`` (plus ``per_cell`` bytes per
+    replication-period the caller keeps), exceeds
+    :data:`inv_gym.limits.MEMORY_LIMIT_BYTES`, before anything is allocated.
+
+    Args:
+        params: the model.
+        reps, horizon, warmup: the run's settings.
+        min_reps: the fewest replications allowed (2 where a confidence interval is the point).
+        per_cell: extra bytes per (replication, period) the caller stores.
+    """
+    if isinstance(reps, bool) or int(reps) != reps or reps < min_reps:
+        why = " (a 95% CI needs two replications)" if min_reps == 2 else ""
+        raise ValueError(f"reps must be an integer >= {min_reps}{why}, got {reps!r}")
     horizon = params.horizon if horizon is None else horizon
     if isinstance(horizon, bool) or int(horizon) != horizon or horizon < 1:
         raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
@@ -411,6 +432,12 @@ def check_run(params: InventoryParams, reps: Any, horizon: Any, warmup: Any) -> 
             f"horizon + warmup must equal the model's horizon {params.horizon} for a finite-horizon model, "
             f"got {horizon + warmup}"
         )
+    total = horizon + warmup
+    check_memory(
+        run_bytes(params, reps, total, per_cell=per_cell),
+        f"{reps:,} replications x {total:,} periods (warmup + horizon)",
+        "reps or horizon (--reps, --horizon)",
+    )
     return reps, horizon, warmup
 
 
@@ -429,6 +456,7 @@ def run_draws(
     With ``time_major=True`` random draws come as (total, reps): the very numbers
     of :func:`inv_gym.envs.streams.draw_paths`, as they are drawn (no transpose).
     """
+    seed = check_seed(seed)
     if demand is None:
         if lead_times is not None:
             raise ValueError("lead_times can only be given together with demand")
@@ -467,10 +495,12 @@ def evaluate(
         policy: anything with ``act`` (or ``predict``); bound to ``params`` if it has ``bind``.
         params: an :class:`InventoryParams` or a registered env id (then
             ``overrides`` are parameter overrides).
-        reps: R >= 2 independent replications (2 or more for a CI).
+        reps: R >= 1 independent replications; a confidence interval needs
+            R >= 2 (with R = 1 every interval is (-inf, inf): no interval).
         horizon: H measured periods per replication (default ``params.horizon``).
         warmup: W periods simulated first and not measured (default 0).
-        seed: seed of the demand and lead-time draws (common random numbers).
+        seed: seed of the demand and lead-time draws (common random numbers), an
+            integer >= 0 or None.
         demand: optional (R, W + H) demand draws instead of random ones.
         lead_times: optional (R, W + H) lead-time draws (with ``demand``).
         progress: show a progress bar (tqdm) over periods (on a terminal).
@@ -574,7 +604,8 @@ def trajectory(
     import pandas as pd
 
     params = resolve_params(params, **overrides)
-    reps, periods, _ = check_run(params, reps, periods, 0)
+    # the table keeps every period: about 14 columns x 8 bytes, three times (lists, arrays, sorted frame)
+    reps, periods, _ = check_run(params, reps, periods, 0, per_cell=3 * 8 * len(TRAJECTORY_COLUMNS))
     demand, lead_times = run_draws(params, seed, reps, periods)
     n_pipe = params.max_lead_time
     cols: dict[str, list[np.ndarray]] = {name: [] for name in TRAJECTORY_COLUMNS}

@@ -40,12 +40,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from inv_gym.distributions import Distribution, RenewalDemand, as_distribution, parse_distribution
+from inv_gym import limits
+from inv_gym.distributions import DEFAULT_TAIL, Distribution, RenewalDemand, as_distribution, parse_distribution
 
 __all__ = ["InventoryParams", "PARAM_NAMES", "parse_param_value", "LEAD_TIME_TAIL"]
 
@@ -54,26 +56,41 @@ __all__ = ["InventoryParams", "PARAM_NAMES", "parse_param_value", "LEAD_TIME_TAI
 LEAD_TIME_TAIL = 1e-9
 
 
-def _nonneg(name: str, value: Any) -> float:
+def _nonneg(name: str, value: Any, high: float) -> float:
+    """``value`` as a float in [0, high]; bools and non-numbers are refused."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a number >= 0, got {bool(value)}")
     try:
         value = float(value)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a number >= 0, got {value!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
+    if value < 0 or math.isnan(value):
+        raise ValueError(f"{name} must be >= 0, got {value:g}")
+    if not value <= high:
+        raise ValueError(f"{name} must be >= 0 and <= {high:g} (inv_gym.limits), got {value:g}")
     return value
 
 
-def _int_at_least(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+def _int_at_least(name: str, value: Any, low: int, high: int | None = None) -> int:
+    """``value`` as an integer in [low, high]; bools, fractions and non-numbers are refused."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be an integer >= {low}, got {bool(value)}")
     try:
         f = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"{name} must be an integer >= {low}, got {value!r}") from None
     if not math.isfinite(f) or not f.is_integer() or f < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {value}")
-    return int(f)
+    if high is not None and f > high:
+        raise ValueError(f"{name} must be an integer in [{low}, {high}] (inv_gym.limits), got {value}")
+    return int(value) if isinstance(value, (int, np.integer)) else int(f)
+
+
+def _at_most(what: str, quick: float, exact: Callable[[], float], high: float, unit: str) -> None:
+    """Refuse ``what`` above ``high``: the quick estimate first, the exact value only when it is small."""
+    value = quick if not quick <= high else float(exact())
+    if not value <= high:
+        raise ValueError(f"{what} must be <= {high:g} {unit}, got {value:g}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,27 +181,23 @@ class InventoryParams:
                 raise ValueError("lead_time must be >= 0")
             s(self, "lead_time", lt)
         else:
-            s(self, "lead_time", _int_at_least("lead_time", lt, 0))
+            s(self, "lead_time", _int_at_least("lead_time", lt, 0, limits.MAX_LEAD_TIME))
         if self.stockout not in ("backorder", "lost_sales"):
             raise ValueError(f"stockout must be 'backorder' or 'lost_sales', got {self.stockout!r}")
-        for name in (
-            "holding_cost",
-            "backorder_cost",
-            "lost_sales_cost",
-            "fixed_order_cost",
-            "unit_cost",
-            "price",
-            "salvage_value",
-            "waste_cost",
-            "initial_inventory",
-        ):
-            s(self, name, _nonneg(name, getattr(self, name)))
+        for name in MONEY_PARAMS:
+            s(self, name, _nonneg(name, getattr(self, name), limits.MAX_MONEY))
+        s(self, "initial_inventory", _nonneg("initial_inventory", self.initial_inventory, limits.MAX_QUANTITY))
+        if self.salvage_value > 0 and self.salvage_value >= self.unit_cost:
+            raise ValueError(
+                f"salvage_value must be 0 or < unit_cost = {self.unit_cost:g} (a unit bought and salvaged "
+                f"would be a profit, so the best order would be unbounded), got {self.salvage_value:g}"
+            )
         if self.shelf_life is not None:
-            s(self, "shelf_life", _int_at_least("shelf_life", self.shelf_life, 1))
+            s(self, "shelf_life", _int_at_least("shelf_life", self.shelf_life, 1, limits.MAX_SHELF_LIFE))
         if self.issuing not in ("fifo", "lifo"):
             raise ValueError(f"issuing must be 'fifo' or 'lifo', got {self.issuing!r}")
         if self.capacity is not None:
-            cap = _nonneg("capacity", self.capacity)
+            cap = _nonneg("capacity", self.capacity, limits.MAX_QUANTITY)
             if cap <= 0:
                 raise ValueError(f"capacity must be > 0 or None, got {cap}")
             s(self, "capacity", cap)
@@ -200,17 +213,22 @@ class InventoryParams:
             if not isinstance(v, (bool, np.bool_)):
                 raise ValueError(f"{name} must be true or false, got {v!r}")
             s(self, name, bool(v))
-        s(self, "max_order", _int_at_least("max_order", self.max_order, 1))
-        s(self, "horizon", _int_at_least("horizon", self.horizon, 1))
+        s(self, "max_order", _int_at_least("max_order", self.max_order, 1, limits.MAX_ORDER))
+        s(self, "horizon", _int_at_least("horizon", self.horizon, 1, limits.MAX_HORIZON))
         self._check_expedited()
+        self._check_sizes()
 
     def _check_expedited(self) -> None:
         """Validate the expedited source (dual sourcing) against the regular one."""
         s = object.__setattr__
         for name in ("expedited_unit_cost", "expedited_fixed_cost"):
-            s(self, name, _nonneg(name, getattr(self, name)))
+            s(self, name, _nonneg(name, getattr(self, name), limits.MAX_MONEY))
         if self.max_expedited_order is not None:
-            s(self, "max_expedited_order", _int_at_least("max_expedited_order", self.max_expedited_order, 0))
+            s(
+                self,
+                "max_expedited_order",
+                _int_at_least("max_expedited_order", self.max_expedited_order, 0, limits.MAX_ORDER),
+            )
         if self.expedited_lead_time is None:
             for name in ("expedited_unit_cost", "expedited_fixed_cost", "max_expedited_order"):
                 if getattr(self, name) not in (0.0, None):
@@ -229,6 +247,33 @@ class InventoryParams:
             )
         if self.one_outstanding:
             raise ValueError("one_outstanding must be False with an expedited source (expedited_lead_time set)")
+
+    def _check_sizes(self) -> None:
+        """The pipeline and the demand within the documented limits (:mod:`inv_gym.limits`).
+
+        The quantiles are read from ``ppf`` first, so an oversized distribution is
+        refused before any table over its support is built.
+        """
+        if isinstance(self.lead_time, Distribution):
+            quick = float(np.ceil(self.lead_time.ppf(1.0 - LEAD_TIME_TAIL)))
+            _at_most(
+                f"lead_time's 1 - {LEAD_TIME_TAIL:g} quantile",
+                quick,
+                lambda: self.max_lead_time,
+                limits.MAX_LEAD_TIME,
+                "periods (the pipeline observed; inv_gym.limits.MAX_LEAD_TIME)",
+            )
+        d = self.demand
+        quick = float(d.upper) if isinstance(d, RenewalDemand) else float(d.ppf(1.0 - DEFAULT_TAIL))
+        if math.isnan(quick):  # scipy gives no quantile for some huge parameters
+            quick = d.mean + 8.0 * d.sd
+        _at_most(
+            f"demand's upper bound (its 1 - {DEFAULT_TAIL:g} quantile)",
+            quick,
+            lambda: self.demand_upper,
+            limits.MAX_QUANTITY,
+            "units (inv_gym.limits.MAX_QUANTITY)",
+        )
 
     # ------------------------------------------------------------------
     def replace(self, **changes: Any) -> InventoryParams:
@@ -365,6 +410,18 @@ class InventoryParams:
         """Map from observation entry name to its index."""
         return {n: i for i, n in enumerate(self.obs_names)}
 
+
+#: Money per unit (or per order): finite, in [0, ``inv_gym.limits.MAX_MONEY``].
+MONEY_PARAMS: tuple[str, ...] = (
+    "holding_cost",
+    "backorder_cost",
+    "lost_sales_cost",
+    "fixed_order_cost",
+    "unit_cost",
+    "price",
+    "salvage_value",
+    "waste_cost",
+)
 
 PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(InventoryParams) if f.init)
 

@@ -169,6 +169,7 @@ def test_revenue_counts_backorders_filled():
 @st.composite
 def instances(draw):
     random_lead = draw(st.booleans())
+    unit_cost = draw(st.floats(0, 5))
     params = InventoryParams(
         stockout=draw(st.sampled_from(["backorder", "lost_sales"])),
         lead_time=("duniform:low=0,high=3" if random_lead else draw(st.integers(0, 3))),
@@ -176,9 +177,10 @@ def instances(draw):
         backorder_cost=draw(st.floats(0, 10)),
         lost_sales_cost=draw(st.floats(0, 10)),
         fixed_order_cost=draw(st.floats(0, 20)),
-        unit_cost=draw(st.floats(0, 5)),
+        unit_cost=unit_cost,
         price=draw(st.floats(0, 10)),
-        salvage_value=draw(st.floats(0, 2)),
+        # salvage below the unit cost (or 0): the parameters refuse a salvage that pays
+        salvage_value=draw(st.floats(0, 0.99)) * unit_cost,
         waste_cost=draw(st.floats(0, 5)),
         shelf_life=draw(st.one_of(st.none(), st.integers(1, 4))),
         issuing=draw(st.sampled_from(["fifo", "lifo"])),

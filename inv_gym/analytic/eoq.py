@@ -41,6 +41,8 @@ def check_number(name: str, value: float, *, low: float = 0.0, strict: bool = Fa
         low: the lower bound.
         strict: True for ``value > low``, False for ``value >= low``.
     """
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number {'>' if strict else '>='} {low:g}, got {value!r}")
     try:
         v = float(value)
     except (TypeError, ValueError):

@@ -111,6 +111,11 @@ def _newsvendor(params: InventoryParams) -> Solution:
     r, c, v, h, k = params.price, params.unit_cost, params.salvage_value, params.holding_cost, params.fixed_order_cost
     u = params.backorder_cost if not params.lost_sales else params.lost_sales_cost
     under, over = r + u - c, c - v + h
+    if under > 0 and over <= 0:
+        raise ValueError(
+            "unit_cost + holding_cost - salvage_value must be > 0 for a finite newsvendor optimum (a unit left "
+            f"over must cost something), got {c:g} + {h:g} - {v:g} = {over:g}"
+        )
     if under <= 0:
         q_star = 0.0
     else:

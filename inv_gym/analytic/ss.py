@@ -213,6 +213,8 @@ def ss_optimal_policy(
         (4, 10, 8.034)
     """
     model = _Model(demand, fixed_cost, holding_cost, backorder_cost, check_lead_time(lead_time))
+    if model.h == 0:  # free holding: a larger S always costs less (fewer orders), no finite optimum
+        raise ValueError("holding_cost must be > 0 for an optimal (s, S) policy (no finite optimum at 0), got 0")
     y_star = model.y_star()
     S0 = y_star
     s = y_star - 1

@@ -13,13 +13,15 @@ from __future__ import annotations
 import numpy as np
 
 from inv_gym.distributions import RenewalDemand
+from inv_gym.limits import DRAW_BYTES, check_memory, check_seed
 from inv_gym.params import InventoryParams
 
 __all__ = ["DrawStream", "spawn_generators", "draw_paths"]
 
 
 def spawn_generators(seed: int | np.random.SeedSequence | None) -> tuple[np.random.Generator, np.random.Generator]:
-    """(demand_rng, lead_rng) spawned from ``SeedSequence(seed)``."""
+    """(demand_rng, lead_rng) spawned from ``SeedSequence(seed)`` (seed: an integer >= 0 or None)."""
+    seed = check_seed(seed)
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     d, l_ = ss.spawn(2)
     return np.random.default_rng(d), np.random.default_rng(l_)
@@ -44,6 +46,7 @@ def draw_paths(
     ``seed`` see. The evaluator uses this function, so every policy evaluated
     with one seed sees the same demand (common random numbers).
     """
+    check_memory(int(n) * int(horizon) * DRAW_BYTES, f"draws of {n:,} systems x {horizon:,} periods", "n or horizon")
     d_rng, l_rng = spawn_generators(seed)
     demand = _demand_block(params, d_rng, n, horizon, None)[0]
     lead = draw_lead_times(params, l_rng, (horizon, n))
