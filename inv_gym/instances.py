@@ -65,7 +65,15 @@ from inv_gym.serial.params import SerialParams
 #: The serial chain's id: its instances' parameters are :class:`SerialParams`.
 SERIAL_ENV_ID = "inv_gym/Serial-v0"
 
-__all__ = ["Instance", "INSTANCE_SETS", "instance_set", "get_instance", "instance_names", "DUAL_SOURCING_HEURISTICS"]
+__all__ = [
+    "Instance",
+    "INSTANCE_SETS",
+    "instance_set",
+    "get_instance",
+    "instance_names",
+    "default_instance",
+    "DUAL_SOURCING_HEURISTICS",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -416,3 +424,32 @@ def get_instance(key: str | Instance) -> Instance:
             return inst
     names = ", ".join(i.name for i in INSTANCE_SETS[set_name])
     raise ValueError(f"unknown instance {name!r} in set {set_name!r}; instances: {names}")
+
+
+def default_instance(env_id: str) -> Instance:
+    """The named instance whose parameters are ``env_id``'s defaults (``gym.make(env_id)``).
+
+    The ``suite`` set holds the single-item ids; a dual-sourcing or serial id's defaults are
+    one instance of its own set (``dual-sourcing/lr2-ce20``, ``serial/example-6.1``). Raises
+    ValueError naming the registered ids when ``env_id`` has no instance at its defaults.
+
+    >>> default_instance("inv_gym/LostSales-v0").key
+    'suite/LostSales'
+    >>> default_instance("inv_gym/Serial-v0").key
+    'serial/example-6.1'
+    """
+    if env_id == SERIAL_ENV_ID:
+        from inv_gym.serial.env import make_serial_params
+
+        defaults: Any = make_serial_params()
+    elif env_id in ENV_IDS:
+        defaults = preset_params(env_id)
+    else:
+        raise ValueError(
+            f"env_id must be a registered id, one of {', '.join((*ENV_IDS, SERIAL_ENV_ID))}; got {env_id!r}"
+        )
+    for set_name in ("suite", *INSTANCE_SETS):  # the suite's name first where two sets hold it
+        for inst in INSTANCE_SETS[set_name]:
+            if inst.env_id == env_id and inst.params == defaults:
+                return inst
+    raise ValueError(f"no named instance holds the defaults of {env_id!r}; score a set/name instance instead")

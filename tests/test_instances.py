@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import gymnasium as gym
 import numpy as np
 import pytest
 
@@ -12,7 +13,9 @@ from inv_gym.analytic.dp import evaluate_policy_dp
 from inv_gym.analytic.dual_sourcing import evaluate_dual_sourcing_policy
 from inv_gym.analytic.finite_horizon import evaluate_policy_finite_horizon
 from inv_gym.analytic.solve import solve
-from inv_gym.instances import INSTANCE_SETS, get_instance, instance_names, instance_set
+from inv_gym.instances import INSTANCE_SETS, default_instance, get_instance, instance_names, instance_set
+from inv_gym.presets import preset_params
+from inv_gym.serial.env import make_serial_params
 
 ALL = [inst for insts in INSTANCE_SETS.values() for inst in insts if not inst.serial]
 SERIAL = instance_set("serial")
@@ -171,3 +174,15 @@ def test_serial_instances_make_their_envs():
     assert env.unwrapped.params == inst.params
     obs, _ = env.reset(seed=0)
     assert obs.shape == (inst.params.obs_dim,)
+
+
+@pytest.mark.parametrize("env_id", sorted(k for k in gym.registry if k.startswith("inv_gym/")))
+def test_default_instance_holds_each_ids_defaults(env_id):
+    inst = default_instance(env_id)
+    assert inst.env_id == env_id
+    assert inst.params == (make_serial_params() if inst.serial else preset_params(env_id))
+
+
+def test_default_instance_refuses_unknown_ids():
+    with pytest.raises(ValueError, match="env_id must be a registered id"):
+        default_instance("CartPole-v1")

@@ -7,6 +7,12 @@ frozen into the scored policy) and ``inv_gym.score`` for the gap to the optimum:
 
     python experiments/examples/cleanrl_ppo.py --instance zipkin-lost-sales/L1-p4
     python experiments/examples/cleanrl_ppo.py --env-id inv_gym/Perishable-v0 --no-random-start
+    python experiments/examples/cleanrl_ppo.py --env-id inv_gym/DualSourcing-v0
+
+The MultiDiscrete ids (dual sourcing: (q_r, q_e); the serial chain: one order per stage)
+get one softmax per component, and the log-probability of an action is the sum over its
+components. ``--env-id`` scores the id's defaults as the named instance that holds them
+(``inv_gym.instances.default_instance``).
 
 NEXT_STEP autoreset: the step that ends an episode returns its last observation; the
 next step restarts that copy, ignores its action and returns reward 0. Such reset steps
@@ -28,13 +34,13 @@ import torch
 from torch import nn
 
 import inv_gym
-from inv_gym.instances import get_instance
+from inv_gym.instances import default_instance, get_instance
 
 
 @dataclass
 class Args:
     instance: str = "zipkin-lost-sales/L1-p4"  # a named instance (set/name); or use --env-id
-    env_id: str = ""  # a registered id with its defaults (scored as suite/<Name>)
+    env_id: str = ""  # a registered id at its defaults (scored as the instance holding them)
     seed: int = 0
     total_timesteps: int = 1_000_000
     num_envs: int = 128
@@ -76,49 +82,60 @@ def layer(n_in: int, n_out: int, std: float = np.sqrt(2)) -> nn.Linear:
 
 
 class Agent(nn.Module):
-    def __init__(self, n_obs: int, n_actions: int, hidden: int) -> None:
+    """A factorised categorical policy: one softmax per action component (Discrete: one; the
+    MultiDiscrete ids, dual sourcing and the serial chain: one per source or stage)."""
+
+    def __init__(self, n_obs: int, nvec: list[int], hidden: int) -> None:
         super().__init__()
+        self.nvec = nvec
         self.critic = nn.Sequential(
             layer(n_obs, hidden), nn.Tanh(), layer(hidden, hidden), nn.Tanh(), layer(hidden, 1, 1.0)
         )
         self.actor = nn.Sequential(
-            layer(n_obs, hidden), nn.Tanh(), layer(hidden, hidden), nn.Tanh(), layer(hidden, n_actions, 0.01)
+            layer(n_obs, hidden), nn.Tanh(), layer(hidden, hidden), nn.Tanh(), layer(hidden, sum(nvec), 0.01)
         )
 
     def value(self, x: torch.Tensor) -> torch.Tensor:
         return self.critic(x).squeeze(-1)
 
-    def act(self, x: torch.Tensor, action: torch.Tensor | None = None):
-        dist = torch.distributions.Categorical(logits=self.actor(x))
+    def act(self, x: torch.Tensor, action: torch.Tensor | None = None):  # action: (batch, components)
+        dists = [torch.distributions.Categorical(logits=z) for z in self.actor(x).split(self.nvec, dim=-1)]
         if action is None:
-            action = dist.sample()
-        return action, dist.log_prob(action), dist.entropy(), self.value(x)
+            action = torch.stack([d.sample() for d in dists], dim=-1)
+        logp = sum(d.log_prob(action[..., i]) for i, d in enumerate(dists))
+        return action, logp, sum(d.entropy() for d in dists), self.value(x)
+
+    def greedy(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([z.argmax(dim=-1) for z in self.actor(x).split(self.nvec, dim=-1)], dim=-1)
 
 
 def main(args: Args) -> inv_gym.scoring.Score:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
-    key = args.instance if not args.env_id else "suite/" + args.env_id.split("/")[-1].rsplit("-", 1)[0]
-    inst = get_instance(key)
+    inst = default_instance(args.env_id) if args.env_id else get_instance(args.instance)
     options = dict(action=args.action, obs_scale=True)
+    finite = getattr(inst.params, "finite_horizon", False)  # the serial chain runs forever
     envs = gym.make_vec(
         inst.env_id,
         num_envs=args.num_envs,
         **dict(inst.overrides),
         **options,
         reward_scale=args.reward_scale,
-        random_start=args.random_start and not inst.params.finite_horizon,
-        **({} if inst.params.finite_horizon else {"horizon": args.horizon}),
+        random_start=args.random_start and not finite,
+        **({} if finite else {"horizon": args.horizon}),
     )
     # running observation statistics (centred inputs let the policy depend on the state)
     envs = gym.wrappers.vector.NormalizeObservation(envs)
-    n_obs, n_actions = envs.single_observation_space.shape[0], envs.single_action_space.n
-    agent = Agent(n_obs, n_actions, args.hidden)
+    space = envs.single_action_space
+    multi = isinstance(space, gym.spaces.MultiDiscrete)
+    nvec = [int(n) for n in space.nvec] if multi else [int(space.n)]
+    n_obs, k = envs.single_observation_space.shape[0], len(nvec)
+    agent = Agent(n_obs, nvec, args.hidden)
     optimizer = torch.optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
     T, N = args.num_steps, args.num_envs
     obs = torch.zeros((T, N, n_obs))
-    actions, logprobs, rewards, values = (torch.zeros((T, N)) for _ in range(4))
+    actions, (logprobs, rewards, values) = torch.zeros((T, N, k)), (torch.zeros((T, N)) for _ in range(3))
     terms, dones, valid = (torch.zeros((T, N)) for _ in range(3))
     next_obs = torch.as_tensor(envs.reset(seed=args.seed)[0])
     resetting = torch.zeros(N)  # 1 where the coming step is an autoreset step
@@ -135,7 +152,7 @@ def main(args: Args) -> inv_gym.scoring.Score:
             with torch.no_grad():
                 action, logprob, _, value = agent.act(next_obs)
             actions[t], logprobs[t], values[t] = action, logprob, value
-            o, r, term, trunc, _ = envs.step(action.numpy())
+            o, r, term, trunc, _ = envs.step(action.numpy() if multi else action[:, 0].numpy())
             rewards[t] = torch.as_tensor(r, dtype=torch.float32)
             terms[t] = torch.as_tensor(term, dtype=torch.float32)
             dones[t] = torch.as_tensor(term | trunc, dtype=torch.float32)
@@ -151,7 +168,7 @@ def main(args: Args) -> inv_gym.scoring.Score:
                 last = delta + args.gamma * args.gae_lambda * (1.0 - dones[t]) * last
                 adv[t] = last
             returns = adv + values
-        b_obs, b_act, b_logp = obs.reshape(batch, n_obs), actions.reshape(batch), logprobs.reshape(batch)
+        b_obs, b_act, b_logp = obs.reshape(batch, n_obs), actions.reshape(batch, k), logprobs.reshape(batch)
         b_adv, b_ret, b_valid = adv.reshape(batch), returns.reshape(batch), valid.reshape(batch)
         keep = b_valid > 0
         b_obs, b_act, b_logp, b_adv, b_ret = b_obs[keep], b_act[keep], b_logp[keep], b_adv[keep], b_ret[keep]
@@ -186,7 +203,8 @@ def main(args: Args) -> inv_gym.scoring.Score:
     def policy(x: np.ndarray) -> np.ndarray:  # greedy level; x is scaled as the env shows it
         z = torch.as_tensor((x - mean) / std, dtype=torch.float32)
         with torch.no_grad():
-            return agent.actor(z).argmax(dim=1).numpy()
+            a = agent.greedy(z).numpy()
+            return a if multi else a[..., 0]
 
     s = inv_gym.score(policy, inst, reps=args.score_reps, seed=args.seed + 1, options=options)
     print(

@@ -40,6 +40,10 @@ RECOMMENDED: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "inv_gym/Perishable-v0": (dict(obs_scale=True, reward_scale=0.1, horizon=200), {}),
     "inv_gym/StochasticLeadTime-v0": (_BACKORDER, {}),
     "inv_gym/ConcreteMixers-v0": (dict(obs_scale=True), dict(gamma=1.0)),
+    # MultiDiscrete: order-up-to maps (q_r, q_e) to the two index levels, and the chain's orders to
+    # echelon base-stock levels
+    "inv_gym/DualSourcing-v0": (_BACKORDER, {}),
+    "inv_gym/Serial-v0": ({**_BACKORDER, "reward_scale": 0.02}, {}),
 }
 _TRAINING_ONLY = ("horizon", "reward_scale", "random_start")  # not needed to act
 

@@ -6,6 +6,7 @@ import importlib.util
 import os
 import sys
 
+import gymnasium as gym
 import pytest
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "experiments", "examples")
@@ -35,8 +36,19 @@ def test_cleanrl_example_other_models(instance):
     assert s.instance == instance
 
 
+@pytest.mark.parametrize(
+    "env_id, key",
+    [("inv_gym/DualSourcing-v0", "dual-sourcing/lr2-ce20"), ("inv_gym/Serial-v0", "serial/example-6.1")],
+)
+def test_cleanrl_example_multidiscrete_ids(env_id, key):
+    """One softmax per source or stage; the id's defaults are scored as the instance holding them."""
+    mod = _load("cleanrl_ppo")
+    s = mod.main(mod.Args(env_id=env_id, total_timesteps=4_096, num_envs=16, num_steps=16, score_reps=4))
+    assert s.instance == key and s.paired and s.gap.mean > -0.05
+
+
 def test_sb3_example_trains_and_scores():
     mod = _load("sb3_ppo")
-    assert set(mod.RECOMMENDED) == set(__import__("inv_gym").ENV_IDS) - {"inv_gym/DualSourcing-v0"}
+    assert set(mod.RECOMMENDED) == {k for k in gym.registry if k.startswith("inv_gym/")}
     s, model = mod.train_and_score("zipkin-lost-sales/L1-p4", timesteps=2_048, seed=0, n_envs=2, reps=4)
     assert s.instance == "zipkin-lost-sales/L1-p4" and model.num_timesteps >= 2_048
