@@ -44,10 +44,9 @@ Algorithms: ``ppo``, ``a2c`` (any action space) and ``dqn`` (Discrete actions on
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
-import pickle
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -55,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from agents.base import PredictPolicy
+from inv_gym.atomic import atomic_write
 from inv_gym.envs.options import EnvOptions, orders_from_actions, positions_from_obs, scale_observation
 from inv_gym.params import InventoryParams
 
@@ -71,6 +71,8 @@ __all__ = [
 ]
 
 ALGOS: tuple[str, ...] = ("ppo", "a2c", "dqn")
+#: The on-policy algorithms, which take the per-id rollout settings of ``ENV_DEFAULTS``.
+ON_POLICY: tuple[str, ...] = ("ppo", "a2c")
 
 #: Algorithm hyperparameters used unless a model or the caller overrides them.
 ALGO_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -91,7 +93,8 @@ ALGO_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 #: Per-id settings (merged over :class:`TrainConfig`'s defaults): ``hyper`` is
-#: passed to the algorithm, the other keys are :class:`TrainConfig` fields.
+#: passed to the on-policy algorithms (what each takes; see :func:`resolve_config`),
+#: the other keys are :class:`TrainConfig` fields.
 #:
 #: The stock models without perishing act through order-up-to levels
 #: (``action="order_up_to"``): with the order quantity as the action, PPO
@@ -193,6 +196,12 @@ class TrainConfig:
             raise ValueError(f"train_horizon must be an integer >= 1 or None, got {self.train_horizon!r}")
         if not 0.0 <= float(self.gamma) <= 1.0:
             raise ValueError(f"gamma must be in [0, 1], got {self.gamma}")
+        unknown = sorted(set(self.hyper) - algo_parameters(self.algo))
+        if unknown:
+            raise ValueError(
+                f"hyper: {self.algo} takes no parameter {unknown[0]!r}; it takes "
+                f"{', '.join(sorted(algo_parameters(self.algo)))}"
+            )
         self.timesteps = int(self.timesteps)
         self.n_envs = int(self.n_envs)
         self.net_arch = tuple(int(x) for x in self.net_arch)
@@ -211,10 +220,18 @@ class TrainConfig:
 def resolve_config(env_id: str | None, **kwargs: Any) -> TrainConfig:
     """A :class:`TrainConfig` from the id's ``ENV_DEFAULTS`` updated by ``kwargs``.
 
-    ``hyper`` dictionaries are merged (algorithm defaults, then the id's, then the caller's).
+    ``hyper`` dictionaries are merged (algorithm defaults, then the id's, then the
+    caller's). The id's ``hyper`` entries are settings of the on-policy
+    algorithms: A2C gets those it takes (not PPO's ``batch_size``), DQN none
+    (its ``n_steps`` means n-step returns, not a rollout length). The caller's
+    must all be taken by the algorithm (:class:`TrainConfig` checks them).
     """
     base = dict(ENV_DEFAULTS.get(env_id or "", {}))
-    hyper = dict(base.pop("hyper", {}))
+    algo = kwargs.get("algo") or base.get("algo") or "ppo"
+    # the id's settings are rollout settings of the on-policy algorithms (PPO, A2C), each
+    # getting those it takes; DQN's n_steps would mean n-step returns: it gets none of them
+    taken = algo_parameters(algo) if algo in ON_POLICY else set()
+    hyper = {k: v for k, v in base.pop("hyper", {}).items() if k in taken}
     hyper.update(kwargs.pop("hyper", None) or {})
     base.update({k: v for k, v in kwargs.items() if v is not None})
     base["hyper"] = hyper
@@ -313,6 +330,15 @@ def _algo_class(algo: str) -> Any:
     return {"ppo": PPO, "a2c": A2C, "dqn": DQN}[algo]
 
 
+#: Constructor arguments :func:`train` sets itself (not ``hyper``).
+_SET_BY_TRAIN = {"self", "policy", "env", "gamma", "seed", "verbose", "device", "tensorboard_log", "policy_kwargs"}
+
+
+def algo_parameters(algo: str) -> set[str]:
+    """The hyperparameters (``hyper`` keys) the SB3 class of ``algo`` takes."""
+    return set(inspect.signature(_algo_class(algo).__init__).parameters) - _SET_BY_TRAIN - {"_init_setup_model"}
+
+
 # ---------------------------------------------------------------------------
 # the trained agent
 
@@ -329,7 +355,8 @@ class TrainedAgent:
         env_id: the registered id, if any.
         curve: learning curve rows ``{"timesteps", "cost_per_period", "ci_low", "ci_high", "wall_time"}``.
         train_time: seconds spent in ``learn``.
-        vecnormalize: the training ``VecNormalize`` (None after :func:`load`).
+        vecnormalize: the training ``VecNormalize`` (after :func:`load`: one rebuilt
+            from ``vecnormalize.json`` over a fresh training env, not training).
     """
 
     model: Any
@@ -379,21 +406,88 @@ class TrainedAgent:
         }
 
     def save(self, directory: str) -> str:
-        """Write ``model.zip``, ``vecnormalize.pkl`` (if any) and ``agent.json`` to ``directory``."""
+        """Write ``model.zip``, ``vecnormalize.json`` (if any) and ``agent.json`` to ``directory``.
+
+        The normalisation statistics are plain JSON (:func:`vecnormalize_state`),
+        never a pickle, so loading them runs no code.
+        """
         os.makedirs(directory, exist_ok=True)
-        self.model.save(os.path.join(directory, "model.zip"))
+        self.model.save(os.path.join(directory, MODEL_FILE))
         if self.vecnormalize is not None:
-            self.vecnormalize.save(os.path.join(directory, "vecnormalize.pkl"))
+            _write_json(os.path.join(directory, VECNORMALIZE_FILE), vecnormalize_state(self.vecnormalize))
         _write_json(os.path.join(directory, "agent.json"), self.meta())
         return directory
 
 
+#: Files of a saved agent: the SB3 model and the normalisation statistics (JSON).
+MODEL_FILE = "model.zip"
+VECNORMALIZE_FILE = "vecnormalize.json"
+#: The pickle earlier versions wrote; never loaded (a crafted pickle runs code).
+LEGACY_VECNORMALIZE_FILE = "vecnormalize.pkl"
+
+
+def vecnormalize_state(venv: Any) -> dict[str, Any]:
+    """``VecNormalize``'s statistics and settings as plain values (JSON-ready).
+
+    ``obs_rms`` and ``ret_rms`` are running means, variances and counts (Welford);
+    ``clip_obs``, ``clip_reward``, ``epsilon``, ``gamma``, ``norm_obs`` and
+    ``norm_reward`` are the settings that turn them into the network's input and
+    the scaled reward.
+    """
+
+    def rms(r: Any) -> dict[str, Any]:
+        return {"mean": np.asarray(r.mean).tolist(), "var": np.asarray(r.var).tolist(), "count": float(r.count)}
+
+    return {
+        "obs_rms": rms(venv.obs_rms),
+        "ret_rms": rms(venv.ret_rms),
+        "clip_obs": float(venv.clip_obs),
+        "clip_reward": float(venv.clip_reward),
+        "epsilon": float(venv.epsilon),
+        "gamma": float(venv.gamma),
+        "norm_obs": bool(venv.norm_obs),
+        "norm_reward": bool(venv.norm_reward),
+    }
+
+
+def vecnormalize_from_state(state: dict[str, Any], venv: Any) -> Any:
+    """A ``VecNormalize`` over ``venv`` with the statistics of :func:`vecnormalize_state` (not training).
+
+    Raises:
+        ValueError: when a field is missing or has the wrong shape.
+    """
+    from stable_baselines3.common.running_mean_std import RunningMeanStd
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    try:
+        out = VecNormalize(
+            venv,
+            training=False,
+            norm_obs=bool(state["norm_obs"]),
+            norm_reward=bool(state["norm_reward"]),
+            clip_obs=float(state["clip_obs"]),
+            clip_reward=float(state["clip_reward"]),
+            gamma=float(state["gamma"]),
+            epsilon=float(state["epsilon"]),
+        )
+        for name in ("obs_rms", "ret_rms"):
+            current: RunningMeanStd = getattr(out, name)
+            mean = np.asarray(state[name]["mean"], dtype=np.float64)
+            var = np.asarray(state[name]["var"], dtype=np.float64)
+            if mean.shape != current.mean.shape or var.shape != current.var.shape:
+                raise ValueError(f"{name} has shape {mean.shape}, the env's is {current.mean.shape}")
+            current.mean, current.var, current.count = mean, var, float(state[name]["count"])
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"the statistics miss or mistype a field ({exc})") from None
+    return out
+
+
 def _write_json(path: str, obj: Any) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(obj, fh, indent=2, default=_json_default)
-    os.replace(tmp, path)
+    def write(tmp: str) -> None:
+        with open(tmp, "w") as fh:
+            json.dump(obj, fh, indent=2, default=_json_default)
+
+    atomic_write(path, write)
 
 
 def _json_default(obj: Any) -> Any:
@@ -404,30 +498,66 @@ def _json_default(obj: Any) -> Any:
     return str(obj)
 
 
+def _read_json(path: str, what: str) -> Any:
+    """JSON from ``path``; a file that does not parse is named as corrupt."""
+    try:
+        with open(path) as fh:
+            return json.load(fh)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(
+            f"{path} is corrupt ({what} is not valid JSON: {exc}); save or train the agent again"
+        ) from None
+
+
 def load(directory: str) -> TrainedAgent:
-    """Load an agent written by :meth:`TrainedAgent.save`."""
+    """Load an agent written by :meth:`TrainedAgent.save`.
+
+    Nothing here unpickles: the statistics come from ``vecnormalize.json``. An
+    agent saved by an earlier version with only ``vecnormalize.pkl`` is refused
+    (retrain it). ``model.zip`` is loaded by stable-baselines3, which unpickles
+    parts of it: load only models you trust (docs/bring-your-own-agent.md).
+
+    Raises:
+        ValueError: naming the file when ``agent.json`` or ``model.zip`` is
+            missing, a file is corrupt, or only the old pickle is there.
+    """
     path = os.path.join(directory, "agent.json")
     if not os.path.exists(path):
         raise ValueError(f"no saved agent in {directory!r} (agent.json missing)")
-    with open(path) as fh:
-        meta = json.load(fh)
-    cfg = dict(meta["config"])
-    config = TrainConfig(**cfg)
-    model = _algo_class(config.algo).load(os.path.join(directory, "model.zip"), device="cpu")
-    params = InventoryParams(**meta["params"])
-    vn_path = os.path.join(directory, "vecnormalize.pkl")
+    meta = _read_json(path, "agent.json")
+    try:
+        config = TrainConfig(**dict(meta["config"]))
+        params = InventoryParams(**meta["params"])
+        stats = {k: meta[k] for k in ("obs_mean", "obs_var", "clip_obs", "epsilon")}
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{path} is corrupt (a field is missing or mistyped: {exc}); save or train again") from None
+    model_path = os.path.join(directory, MODEL_FILE)
+    if not os.path.isfile(model_path):
+        raise ValueError(f"no model in {directory!r} ({MODEL_FILE} missing)")
+    vn_path = os.path.join(directory, VECNORMALIZE_FILE)
     vecnormalize = None
     if os.path.exists(vn_path):
-        with open(vn_path, "rb") as fh:
-            vecnormalize = pickle.load(fh)
+        tparams = train_params(params, config)
+        try:
+            vecnormalize = vecnormalize_from_state(
+                _read_json(vn_path, VECNORMALIZE_FILE), make_vec_env(tparams, config).venv
+            )
+        except ValueError as exc:
+            raise ValueError(f"{vn_path} is corrupt ({exc}); save or train the agent again") from None
+    elif os.path.exists(os.path.join(directory, LEGACY_VECNORMALIZE_FILE)):
+        raise ValueError(
+            f"{os.path.join(directory, LEGACY_VECNORMALIZE_FILE)} is a pickle from an earlier version, which is "
+            f"never loaded (a crafted pickle runs code); retrain the agent (inv-gym train) to get {VECNORMALIZE_FILE}"
+        )
+    model = _algo_class(config.algo).load(model_path, device="cpu")
     return TrainedAgent(
         model=model,
         params=params,
         config=config,
-        obs_mean=None if meta["obs_mean"] is None else np.asarray(meta["obs_mean"]),
-        obs_var=None if meta["obs_var"] is None else np.asarray(meta["obs_var"]),
-        clip_obs=meta["clip_obs"],
-        epsilon=meta["epsilon"],
+        obs_mean=None if stats["obs_mean"] is None else np.asarray(stats["obs_mean"]),
+        obs_var=None if stats["obs_var"] is None else np.asarray(stats["obs_var"]),
+        clip_obs=stats["clip_obs"],
+        epsilon=stats["epsilon"],
         env_id=meta.get("env_id"),
         curve=meta.get("curve", []),
         train_time=meta.get("train_time", 0.0),

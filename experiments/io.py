@@ -14,40 +14,13 @@ Example:
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from inv_gym.atomic import atomic_write
+
 __all__ = ["atomic_write", "atomic_write_text", "write_csv", "write_json", "save_figure", "pyplot", "jsonable"]
-
-
-def atomic_write(path: str, write: Callable[[str], None]) -> str:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then move it to ``path``.
-
-    The file gets the permissions of a plain ``open(path, "w")`` (0666 less the
-    umask); on any error the temporary file is removed and the target is untouched.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.splitext(path)[1])
-    except OSError as exc:  # name the target, not the temporary file
-        raise OSError(exc.errno, f"cannot write {path} ({exc.strerror})") from exc
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return path
 
 
 def atomic_write_text(path: str, text: str) -> str:

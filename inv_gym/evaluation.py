@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from inv_gym.atomic import atomic_write
 from inv_gym.dynamics import (
     COST_COMPONENTS,
     EV,
@@ -220,24 +221,8 @@ class Evaluation:
         return out
 
     def to_csv(self, path: str) -> None:
-        """Write the per-replication table as CSV (atomically)."""
-        import os
-        import tempfile
-
-        directory = os.path.dirname(os.path.abspath(path))
-        try:
-            os.makedirs(directory, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        except OSError as exc:  # name the target, not the temporary file
-            raise OSError(exc.errno, f"cannot write {path} ({exc.strerror})") from exc
-        os.close(fd)
-        try:
-            self.table.to_csv(tmp)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        """Write the per-replication table as CSV (atomically; an error names ``path``)."""
+        atomic_write(path, self.table.to_csv)
 
 
 def prepare_policy(policy: Any, params: InventoryParams) -> Callable[[np.ndarray], np.ndarray]:

@@ -187,6 +187,110 @@ def test_memory_limit_is_read_when_checked(monkeypatch):
         evaluate(SS_POLICY, QR, reps=2, horizon=10)
 
 
+# -- saved agents --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def saved_agent(tmp_path_factory):
+    """A tiny PPO agent saved to a folder (seconds)."""
+    from agents.ppo import train
+
+    out = tmp_path_factory.mktemp("agent")
+    train("inv_gym/LostSales-v0", timesteps=64, seed=0, n_envs=2, hyper={"n_steps": 32, "batch_size": 32}, out=str(out))
+    return out
+
+
+def _copy_agent(src, dst, damage):
+    import shutil
+
+    shutil.copytree(src, dst)
+    damage(dst)
+    return dst
+
+
+def _truncate(path):
+    path.write_text(path.read_text()[:50])
+
+
+class _RunsCode:
+    """A pickle payload that would create a file when unpickled."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def _legacy_pickle(d):
+    import pickle
+
+    (d / "vecnormalize.json").unlink()
+    with open(d / "vecnormalize.pkl", "wb") as fh:
+        pickle.dump(_RunsCode(d / "UNPICKLED"), fh)
+
+
+AGENT_DAMAGE = [
+    ("truncated agent.json", lambda d: _truncate(d / "agent.json"), "agent.json is corrupt (agent.json is not valid"),
+    ("agent.json of the wrong shape", lambda d: (d / "agent.json").write_text("[]"), "agent.json is corrupt"),
+    ("no agent.json", lambda d: (d / "agent.json").unlink(), "agent.json missing"),
+    ("no model.zip", lambda d: (d / "model.zip").unlink(), "(model.zip missing)"),
+    ("truncated statistics", lambda d: _truncate(d / "vecnormalize.json"), "vecnormalize.json is corrupt"),
+    (
+        "statistics of the wrong shape",
+        lambda d: (d / "vecnormalize.json").write_text('{"obs_rms": 1}'),
+        "vecnormalize.json is corrupt",
+    ),
+    ("only the old pickle", _legacy_pickle, "vecnormalize.pkl is a pickle from an earlier version"),
+]
+
+
+@pytest.mark.parametrize(("what", "damage", "message"), AGENT_DAMAGE, ids=[c[0] for c in AGENT_DAMAGE])
+def test_saved_agent_refused(saved_agent, tmp_path, what, damage, message):
+    from agents.ppo import load
+
+    target = _copy_agent(saved_agent, tmp_path / "agent", damage)
+    with pytest.raises(ValueError) as info:
+        load(str(target))
+    assert message in str(info.value)
+    assert "model.zip.zip" not in str(info.value)
+    assert not (target / "UNPICKLED").exists()  # nothing was unpickled
+
+
+def test_saved_agent_files_get_the_umask_mode(saved_agent):
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in ("agent.json", "vecnormalize.json"):
+        assert (saved_agent / name).stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+TRAIN_CASES = [
+    (dict(algo="dqn", hyper={"ent_coef": 0.1}), "hyper: dqn takes no parameter 'ent_coef'"),
+    (dict(algo="a2c", hyper={"batch_size": 8}), "hyper: a2c takes no parameter 'batch_size'"),
+    (dict(algo="sac"), "algo must be one of ppo, a2c, dqn"),
+    (dict(timesteps=True), "timesteps must be an integer >= 1"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), TRAIN_CASES)
+def test_train_config_refused(kwargs, message):
+    from agents.ppo import TrainConfig
+
+    with pytest.raises(ValueError) as info:
+        TrainConfig(**kwargs)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("algo", ["dqn", "a2c"])
+def test_newsvendor_defaults_fit_every_algorithm(algo):
+    """The id's PPO rollout settings no longer reach DQN (ent_coef, n-step returns) or A2C (batch_size)."""
+    from agents.ppo import algo_parameters, resolve_config
+
+    config = resolve_config("inv_gym/Newsvendor-v0", algo=algo)
+    assert set(config.hyper) <= algo_parameters(algo)
+    assert "n_steps" not in config.hyper if algo == "dqn" else config.hyper["n_steps"] == 32
+
+
 # -- the command line ----------------------------------------------------------------------------
 def run_cli(args: list[str]) -> int:
     """``inv-gym ARGS`` in process; argparse's usage errors exit through SystemExit."""
@@ -212,6 +316,14 @@ CLI_CASES = [
     (["solve", "Newsvendor", "--set", "unit_cost=1", "--set", "salvage_value=5", "--set", "price=2"], "salvage_value"),
     (["solve", "Newsvendor", "--set", "unit_cost=0", "--set", "salvage_value=0"], "unit_cost + holding_cost"),
     (["solve", "Qr", "--set", "holding_cost=0"], "holding_cost must be > 0 for an optimal (s, S) policy"),
+    (["solve", "LostSales", "--simulate", "--reps", "1"], "--reps: must be an integer >= 2"),
+    (["train", "LostSales", "--eval-reps", "0"], "--eval-reps: must be an integer >= 2"),
+    (["train", "LostSales", "--eval-reps", "1", "--algo", "pathwise"], "--eval-reps: must be an integer >= 2"),
+    (["score", "zipkin-lost-sales/L1-p4", "--agent", "base_stock:S=8", "--reps", "1"], "--reps: must be an integer"),
+    (["score", "zipkin-lost-sales/L1-p4", "--agent", "missing.zip"], "no such file 'missing.zip'"),
+    (["study", "--tiny"], "NAME is required: one of"),
+    (["study", "--quick"], "NAME is required"),
+    (["study"], "NAME is required"),
 ]
 
 
@@ -222,3 +334,27 @@ def test_cli_refused(args, message, capsys):
     assert code != 0
     assert message in err
     assert "Traceback" not in err
+
+
+def test_cli_csv_to_a_folder_names_the_folder(tmp_path, capsys):
+    assert run_cli([*EVAL, "--reps", "2", "--horizon", "5", "--csv", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write {tmp_path} (it is a directory" in err and ".tmp" not in err and "Traceback" not in err
+
+
+def test_cli_csv_gets_the_umask_mode(tmp_path, capsys):
+    import os
+
+    path = tmp_path / "reps.csv"
+    assert run_cli([*EVAL, "--reps", "2", "--horizon", "5", "--csv", str(path), "--json"]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_cli_train_dqn_on_the_newsvendor(tmp_path, capsys):
+    """Was a TypeError on ent_coef: the id's PPO settings reached DQN."""
+    out = tmp_path / "dqn"
+    args = ["train", "Newsvendor", "--algo", "dqn", "--timesteps", "64", "--eval-reps", "4", "--out", str(out)]
+    assert run_cli([*args, "--no-progress"]) == 0
+    assert (out / "model.zip").exists() and (out / "vecnormalize.json").exists()

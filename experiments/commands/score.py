@@ -33,6 +33,7 @@ import sys
 from typing import Any
 
 from experiments.commands.common import print_json
+from experiments.commands.evaluate import reps_type
 
 TRUST_NOTE = "An SB3 .zip contains pickled objects: load only files you trust."
 
@@ -63,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="an env option the agent acts under, e.g. --set action=order_up_to --set obs_scale=true",
     )
-    p.add_argument("--reps", type=int, default=100, help="replications per instance (default 100)")
+    p.add_argument("--reps", type=reps_type, default=100, help="replications per instance, >= 2 (default 100)")
     p.add_argument("--horizon", type=int, default=None, help="measured periods (default 1000; finite: the model's)")
     p.add_argument("--warmup", type=int, default=None, help="warm-up periods (default 100; finite: 0)")
     p.add_argument("--seed", type=int, default=0, help="seed of the demand draws (default 0)")

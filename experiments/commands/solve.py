@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 
 from experiments.commands.common import add_env_args, params_from_args, print_json
+from experiments.commands.evaluate import reps_type
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_env_args(p)
     p.add_argument("--json", action="store_true", help="print JSON: method, policy, average_cost")
     p.add_argument("--simulate", action="store_true", help="also simulate the optimal policy (cost with 95%% CI)")
-    p.add_argument("--reps", type=int, default=200, help="replications for --simulate (default 200)")
+    p.add_argument("--reps", type=reps_type, default=200, help="replications for --simulate, >= 2 (default 200)")
     p.add_argument("--horizon", type=int, default=1000, help="measured periods for --simulate (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="seed for --simulate (default 0)")
     p.set_defaults(func=run)

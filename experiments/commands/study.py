@@ -44,11 +44,13 @@ def run(args: argparse.Namespace) -> int:
     from experiments.studies import STUDIES
     from experiments.studies import run as run_study
 
-    if args.list or not args.name:
+    if args.list:
         width = max(len(n) for n in STUDIES)
         for name, (_, desc) in STUDIES.items():
             print(f"{name:<{width}}  {desc}")
         return 0
+    if not args.name:
+        raise ValueError(f"NAME is required: one of {', '.join(STUDIES)} (--list describes them)")
     if args.jobs == 0 or args.jobs < -1:
         raise ValueError(f"--jobs must be >= 1 (or -1: every core), got {args.jobs}")
     mode = "tiny" if args.tiny else "quick" if args.quick else "default"

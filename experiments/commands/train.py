@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from experiments.commands.common import add_env_args, params_from_args, print_json
+from experiments.commands.evaluate import reps_type
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,7 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--train-horizon", type=int, default=None, help="episode length in training (infinite-horizon models)"
     )
     p.add_argument("--tensorboard", default=None, metavar="DIR", help="write TensorBoard logs to DIR")
-    p.add_argument("--eval-reps", type=int, default=100, help="evaluation replications (default 100)")
+    p.add_argument(
+        "--eval-reps", type=reps_type, default=100, help="evaluation replications, >= 2 for a CI (default 100)"
+    )
     p.add_argument("--eval-horizon", type=int, default=1000, help="evaluation periods (infinite-horizon models)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -67,9 +70,9 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.no_progress and not args.json,
     )
     if params.finite_horizon:
-        ev = agent.evaluate(reps=max(args.eval_reps, 2), seed=args.seed + 1)
+        ev = agent.evaluate(reps=args.eval_reps, seed=args.seed + 1)
     else:
-        ev = agent.evaluate(reps=max(args.eval_reps, 2), horizon=args.eval_horizon, warmup=100, seed=args.seed + 1)
+        ev = agent.evaluate(reps=args.eval_reps, horizon=args.eval_horizon, warmup=100, seed=args.seed + 1)
     cost = ev["reward_per_period"]
     result = {
         "env_id": env_id,
@@ -107,7 +110,7 @@ def run_pathwise(args: argparse.Namespace) -> int:
     out = args.out or f"runs/{env_id.split('/', 1)[1]}-pathwise-s{args.seed}"
     policy.save(out)
     horizon = {} if params.finite_horizon else {"horizon": args.eval_horizon, "warmup": 100}
-    ev = evaluate(policy, params, reps=max(args.eval_reps, 2), seed=args.seed + 1, **horizon)
+    ev = evaluate(policy, params, reps=args.eval_reps, seed=args.seed + 1, **horizon)
     cost = ev["cost_per_period"]
     steps = policy.history[-1].iteration if policy.history else 0
     result = {
@@ -143,7 +146,7 @@ def run_native_ppo(args: argparse.Namespace) -> int:
     out = args.out or f"runs/{env_id.split('/', 1)[1]}-native_ppo-s{args.seed}"
     agent = train(env_id, NativePPOConfig(**settings), overrides=parse_sets(args.sets), out=out)
     horizon = {} if params.finite_horizon else {"horizon": args.eval_horizon, "warmup": 100}
-    cost = agent.evaluate(reps=max(args.eval_reps, 2), seed=args.seed + 1, **horizon)["cost_per_period"]
+    cost = agent.evaluate(reps=args.eval_reps, seed=args.seed + 1, **horizon)["cost_per_period"]
     result = {
         "env_id": env_id,
         "algo": "native_ppo",

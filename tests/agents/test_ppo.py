@@ -55,8 +55,12 @@ def test_tiny_run_save_load(algo, tmp_path):
     hyper = {"learning_starts": 100, "buffer_size": 1000} if algo == "dqn" else {}
     agent = train("inv_gym/LostSales-v0", algo=algo, timesteps=600, seed=3, n_envs=4, hyper=hyper, out=str(tmp_path))
     assert agent.model.num_timesteps >= 600
-    assert (tmp_path / "model.zip").exists() and (tmp_path / "vecnormalize.pkl").exists()
+    assert (tmp_path / "model.zip").exists() and (tmp_path / "vecnormalize.json").exists()
+    assert not (tmp_path / "vecnormalize.pkl").exists()  # statistics as JSON, never a pickle
     back = load(str(tmp_path))
+    for name in ("obs_rms", "ret_rms"):  # the rebuilt VecNormalize carries the training statistics
+        np.testing.assert_array_equal(getattr(back.vecnormalize, name).var, getattr(agent.vecnormalize, name).var)
+    assert back.vecnormalize.clip_reward == agent.vecnormalize.clip_reward and not back.vecnormalize.training
     obs = np.array([[0, 0], [5, 3], [12, 0]], dtype=np.float32)
     np.testing.assert_array_equal(agent.policy().act(obs), back.policy().act(obs))
     ev = back.evaluate(reps=4, horizon=50, seed=0)
