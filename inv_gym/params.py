@@ -29,6 +29,14 @@ expedited_fixed_cost K_e    per expedited order placed (q_e > 0)
 max_expedited_order         largest expedited order (None: ``max_order``)
 ==================  ======  ==============================================
 
+Limits (:mod:`inv_gym.limits`, docs/limits.md): money (every cost, ``price``,
+``salvage_value``) is finite and at most 1e12, so one period's cost stays finite;
+quantities (``initial_inventory``, ``capacity``, the demand's 1 - 1e-12 quantile)
+are at most 1e12; the pipeline (``lead_time``, or a random lead time's 1 - 1e-9
+quantile) and ``shelf_life`` are at most 1000 periods (each is observed entry by
+entry); ``max_order`` and ``horizon`` are at most 1e9. Booleans are refused for
+every numeric field.
+
 With an expedited source (``expedited_lead_time`` set, dual sourcing) the regular
 source is the one of ``lead_time`` (l_r), ``unit_cost`` (c_r) and
 ``fixed_order_cost`` (K_r); l_e < l_r is required, and c_e <= c_r is allowed (the
@@ -113,8 +121,12 @@ class InventoryParams:
         lost_sales_cost: p >= 0, per unit lost.
         fixed_order_cost: K >= 0.
         unit_cost: c >= 0.
-        price: r >= 0 (0: an unpriced, cost-only model).
-        salvage_value: v >= 0 per unit on hand after the last period.
+        price: r >= 0 (0: an unpriced, cost-only model). A price at or below c
+            is allowed: the best order is then nothing (unless shortages are
+            penalised).
+        salvage_value: v per unit on hand after the last period: 0, or
+            0 < v < c (a unit bought at c and salvaged at v >= c would be a
+            profit, so the best order would be unbounded).
         waste_cost: w >= 0 per expired unit.
         shelf_life: m >= 1 periods, or None (non-perishable).
         issuing: ``"fifo"`` (oldest first) or ``"lifo"`` (freshest first).

@@ -358,3 +358,13 @@ def test_cli_train_dqn_on_the_newsvendor(tmp_path, capsys):
     args = ["train", "Newsvendor", "--algo", "dqn", "--timesteps", "64", "--eval-reps", "4", "--out", str(out)]
     assert run_cli([*args, "--no-progress"]) == 0
     assert (out / "model.zip").exists() and (out / "vecnormalize.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "flag", "fragment"), [("score", "--agent", "trust"), ("benchmark", "--scheduler", "trust")]
+)
+def test_help_says_what_must_be_trusted(command, flag, fragment, capsys):
+    """SB3 zips and Dask schedulers unpickle what they send: the flags' help says so."""
+    assert run_cli([command, "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert flag in out and fragment in out[out.index(flag) :]

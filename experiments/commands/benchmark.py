@@ -32,7 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timesteps", type=int, default=None, help="PPO training steps per seed")
     p.add_argument("--out", default=None, help="output directory (default results/benchmark-quick or -full)")
     p.add_argument("--backend", choices=("local", "dask"), default="local", help="joblib processes or a Dask cluster")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://127.0.0.1:8786")
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://127.0.0.1:8786; only one you trust: its results are unpickled here",
+    )
     p.add_argument("--n-jobs", type=int, default=-1, help="local workers (default -1: every core)")
     p.set_defaults(func=run)
 
