@@ -1033,10 +1033,11 @@ def _kv(body: str, family: str) -> dict[str, str]:
 def _num(kv: dict[str, str], key: str, family: str) -> float:
     if key not in kv:
         raise ValueError(f"{family}: missing parameter {key!r}")
+    text = kv.pop(key)
     try:
-        return float(kv.pop(key))
+        return float(text)
     except ValueError:
-        raise ValueError(f"{family}: {key} must be a number, got {kv.get(key)!r}") from None
+        raise ValueError(f"{family}: {key} must be a number, got {text!r}") from None
 
 
 def _mean_scv_or(kv: dict[str, str], family: str, cls: Any, direct: tuple[str, ...], builder: Any) -> Distribution:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import gymnasium as gym
 import numpy as np
 import pytest
 
@@ -26,7 +27,7 @@ from inv_gym.distributions import (
     Poisson,
     parse_distribution,
 )
-from inv_gym.envs import draw_paths
+from inv_gym.envs import InventoryVectorEnv, draw_paths
 from inv_gym.evaluation import check_run, evaluate, mean_ci, simulate, trajectory
 from inv_gym.params import MONEY_PARAMS, InventoryParams
 from inv_gym.presets import preset_params
@@ -124,6 +125,8 @@ DIST_CASES = [
     (lambda: parse_distribution("normal:mean=-3,sd=1"), "normal mean must be >= 0, got -3"),
     (lambda: parse_distribution("normal:mean=-3,scv=0.5"), "mean must be > 0, got -3"),
     (lambda: parse_distribution("poisson:-2"), "poisson rate must be >= 0, got -2"),
+    (lambda: parse_distribution("normal:mean=abc,sd=1"), "normal: mean must be a number, got 'abc'"),
+    (lambda: parse_distribution("gamma:mean=5,scv=x"), "gamma: scv must be a number, got 'x'"),
 ]
 
 
@@ -163,6 +166,8 @@ RUN_CASES = [
     (lambda: grid_search("base_stock", "S=1:5", QR, reps=1, progress=False), "reps must be an integer >= 2"),
     (lambda: grid_search("base_stock", "S=1:5", QR, seed=-1, progress=False), "seed must be an integer >= 0"),
     (lambda: grid_points("ss", "s=0:99999,S=0:99999"), "a grid of 10,000,000,000 points"),
+    (lambda: InventoryVectorEnv(10**9, preset_params(QR)), "1,000,000,000 vector-env copies needs about"),
+    (lambda: gym.make_vec(QR, num_envs=10**9), "lower num_envs"),
 ]
 
 
@@ -324,6 +329,14 @@ CLI_CASES = [
     (["study", "--tiny"], "NAME is required: one of"),
     (["study", "--quick"], "NAME is required"),
     (["study"], "NAME is required"),
+    *[([*EVAL, "--set", f"{name}=1e308"], f"{name} must be >= 0 and <= 1e+12") for name in MONEY_PARAMS],
+    ([*EVAL, "--set", "lead_time=poisson:1e8"], "lead_time's 1 - 1e-09 quantile must be <= 1000"),
+    ([*EVAL, "--set", "demand=poisson:1e13"], "demand's upper bound"),
+    ([*EVAL, "--set", "max_order=1e10"], "max_order must be an integer in [1, 1000000000]"),
+    ([*EVAL, "--set", "horizon=1e12"], "horizon must be an integer in [1, 1000000000]"),
+    ([*EVAL, "--set", "demand=normal:mean=abc,sd=1"], "mean must be a number, got 'abc'"),
+    (["bandit", "Qr", "--family", "ss", "--grid", "s=0:99999,S=0:99999"], "a grid of 10,000,000,000 points"),
+    (["solve", "LostSales", "--simulate", "--seed", "-1"], "--seed must be an integer >= 0, got -1"),
 ]
 
 

@@ -37,6 +37,7 @@ from inv_gym.envs.options import (
 )
 from inv_gym.envs.render import render_frame
 from inv_gym.envs.streams import DrawStream
+from inv_gym.limits import check_memory, run_bytes
 from inv_gym.params import PARAM_NAMES, InventoryParams
 
 __all__ = ["InventoryEnv", "InventoryVectorEnv", "action_values", "make_params", "order_from_action"]
@@ -480,6 +481,12 @@ class InventoryVectorEnv(VectorEnv):
         opts = _options(continuous, kwargs)
         self.num_envs = int(num_envs)
         self.params = make_params(params, **kwargs)
+        # per copy: the state, the batched space bounds (2 float32 rows) and a block of >= 8 periods of draws
+        check_memory(
+            run_bytes(self.params, self.num_envs, 8, per_system=8 * self.params.obs_dim + 64),
+            f"{self.num_envs:,} vector-env copies",
+            "num_envs",
+        )
         self._reader = _Reader(self.params, opts)
         self.options = opts
         self.continuous = opts.continuous
