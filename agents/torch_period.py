@@ -116,7 +116,8 @@ class TorchPeriod:
         else:
             space = torch.clamp(self.capacity - sum(on_hand), min=0.0)
             overflow = torch.clamp(rest - space, min=0.0)
-        return backorders - fill, [on_hand[0] + rest - overflow, *on_hand[1:]], fill, overflow
+            rest = torch.minimum(rest, space)  # as the kernel: stock gains min(rest, space), never rest - overflow
+        return backorders - fill, [on_hand[0] + rest, *on_hand[1:]], fill, overflow
 
     def step(
         self,

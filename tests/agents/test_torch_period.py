@@ -103,3 +103,17 @@ def test_torch_period_is_differentiable_in_the_order():
     ev["cost"].sum().backward()
     # short of demand: one more unit saves p = 4 and costs c = 2; above demand it costs c + h
     assert q.grad.tolist() == [2.0 - 4.0, 2.0 + 1.5]
+
+
+def test_torch_period_fills_to_capacity_exactly():
+    """Stock at capacity receiving a fractional order keeps exactly the capacity (no 1 + q - q rounding)."""
+    params = InventoryParams(lead_time=0, capacity=1.0, initial_inventory=1.0, max_order=10, horizon=4)
+    state = initial_state(params, 1)
+    period = TorchPeriod(params)
+    ts = period.initial_state(1)
+    order, demand, lead = np.array([7.720861]), np.array([1.0]), np.array([0])
+    ev = step(kernel_params(params), state, order, demand, lead, np.array([False]))
+    ts, tev = period.step(ts, torch.from_numpy(order), torch.from_numpy(demand), torch.from_numpy(lead))
+    assert ev[0, EV["stockout"]] == 0.0
+    for name in EVENTS:
+        assert tev[name].item() == ev[0, EV[name]], name
