@@ -6,8 +6,9 @@ Levine, Jordan & Abbeel 2016, arXiv 1506.02438), written in one readable loop in
 the manner of CleanRL's single-file PPO. Nothing sits between the learner and the
 numba kernel: one :class:`inv_gym.envs.InventoryVectorEnv` call advances all N
 copies by a period, and the learning aids are the env's own options
-(:mod:`inv_gym.envs.options`): ``action="order_up_to"`` (the action is a target
-inventory position), ``obs_scale=True``, ``random_start=True`` (infinite-horizon
+(:mod:`inv_gym.envs.options`): the action (:func:`default_action`: the order
+quantity under lost sales, a target inventory position under backorders),
+``obs_scale=True``, ``random_start=True`` (infinite-horizon
 models), ``reward_scale=c`` and ``max_episode_steps=T``.
 
 Per iteration (B = N x T samples):
@@ -79,7 +80,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -91,7 +92,15 @@ from inv_gym.envs.inventory import InventoryVectorEnv
 from inv_gym.envs.options import observation_scale, order_up_to_levels, orders_from_levels
 from inv_gym.params import InventoryParams
 
-__all__ = ["NativePPOConfig", "NativePPOPolicy", "NativePPOAgent", "train", "load", "default_reward_scale"]
+__all__ = [
+    "NativePPOConfig",
+    "NativePPOPolicy",
+    "NativePPOAgent",
+    "train",
+    "load",
+    "default_action",
+    "default_reward_scale",
+]
 
 #: Largest rollout batch B = n_envs x rollout_steps (samples held in memory at once).
 MAX_BATCH = 4_194_304
@@ -148,7 +157,10 @@ class NativePPOConfig:
         hidden: hidden-layer widths of both networks, 1 to 8 layers, each in [1, 4096].
         horizon: training episode length of infinite-horizon models (a truncation),
             in [1, 1e6]; finite-horizon models train on their own horizon.
-        action: the env's ``action`` option, ``"order_up_to"`` or ``"order"``.
+        action: the env's ``action`` option, ``"order_up_to"`` or ``"order"``; None
+            (the default): :func:`default_action` of the model (``"order"`` under
+            lost sales, ``"order_up_to"`` under backorders). The trained agent's
+            config holds the action used.
         random_start: the env's ``random_start`` option (infinite-horizon models only).
         reward_scale: the env's ``reward_scale`` c, in (0, 1e6]; None:
             :func:`default_reward_scale`.
@@ -171,7 +183,7 @@ class NativePPOConfig:
     max_grad_norm: float = 0.5
     hidden: tuple[int, ...] = (64, 64)
     horizon: int = 128
-    action: str = "order_up_to"
+    action: str | None = None
     random_start: bool = True
     reward_scale: float | None = None
     torch_threads: int = 1
@@ -205,8 +217,8 @@ class NativePPOConfig:
             if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or not 1 <= w <= 4096:
                 raise ValueError(f"hidden layer widths must be integers in [1, 4096], got {hidden!r}")
         object.__setattr__(self, "hidden", tuple(int(w) for w in hidden))
-        if self.action not in ("order_up_to", "order"):
-            raise ValueError(f"action must be 'order_up_to' or 'order', got {self.action!r}")
+        if self.action is not None and self.action not in ("order_up_to", "order"):
+            raise ValueError(f"action must be 'order_up_to', 'order' or None (per model), got {self.action!r}")
         for name in ("anneal_lr", "random_start"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -220,6 +232,29 @@ class NativePPOConfig:
     def iterations(self) -> int:
         """Rollout-and-update iterations: ceil(timesteps / B)."""
         return -(-self.timesteps // self.batch_size)
+
+
+def default_action(params: InventoryParams) -> str:
+    """The env action used when the config gives none: ``"order"`` under lost sales, else ``"order_up_to"``.
+
+    Chosen on Zipkin's (2008) lost-sales grid at 3,000,000 steps, seed 0
+    (docs/benchmark.md, "Native PPO on the Zipkin lost-sales grid"): with the order
+    quantity q in 0..max_order as the action PPO is within 2% of the optimum on
+    every instance measured, while with a target level k (q = (k - IP)^+) it first
+    settles on the best constant level and stays 4.9% above the optimum at
+    L = 4, p = 4, where the optimal policy is farthest from any order-up-to policy.
+    Under backorders the optimum of the models without a fixed cost is an
+    order-up-to policy, which the target-level action makes the easiest to represent.
+
+    >>> from inv_gym.presets import preset_params
+    >>> default_action(preset_params("inv_gym/LostSales-v0")), default_action(preset_params("inv_gym/BaseStock-v0"))
+    ('order', 'order_up_to')
+    """
+    return "order" if params.lost_sales else "order_up_to"
+
+
+def _action(config: NativePPOConfig, params: InventoryParams) -> str:
+    return default_action(params) if config.action is None else config.action
 
 
 def default_reward_scale(params: InventoryParams) -> float:
@@ -399,7 +434,7 @@ def _atomic(directory: str, name: str, write: Any, *, binary: bool = False) -> N
 
 def _networks(params: InventoryParams, config: NativePPOConfig, gen: torch.Generator) -> tuple[nn.Sequential, ...]:
     d, hidden = params.obs_dim, config.hidden
-    actor = _mlp((d, *hidden, _n_actions(params, config.action)), 0.01, gen)
+    actor = _mlp((d, *hidden, _n_actions(params, _action(config, params))), 0.01, gen)
     critic = _mlp((d, *hidden, 1), 1.0, gen)
     return actor, critic
 
@@ -454,7 +489,7 @@ def make_env(params: InventoryParams, config: NativePPOConfig, reward_scale: flo
     return InventoryVectorEnv(
         config.n_envs,
         params,
-        action=config.action,
+        action=_action(config, params),
         obs_scale=True,
         random_start=config.random_start and not finite,
         reward_scale=reward_scale,
@@ -484,6 +519,7 @@ def train(
     if not isinstance(cfg, NativePPOConfig):
         raise ValueError(f"config must be a NativePPOConfig, got {type(cfg).__name__}")
     env_id, params = _resolve(env, overrides)
+    cfg = replace(cfg, action=_action(cfg, params))
     scale = default_reward_scale(params) if cfg.reward_scale is None else cfg.reward_scale
     envs = make_env(params, cfg, scale)  # validates the options against the model
     env_seq, torch_seq = np.random.SeedSequence(cfg.seed).spawn(2)

@@ -51,6 +51,16 @@ Usage::
 
 The fixed cost K 1[q > 0] is a step function: its pathwise derivative is 0, so
 this learner does not learn to batch orders against a fixed cost.
+
+Coverage. The learner trains wherever :class:`agents.torch_period.TorchPeriod`
+simulates the model: every single-stage model of :class:`InventoryParams` with
+one source - lost sales or backorders, fixed or random lead times, perishables
+(FIFO or LIFO), capacity, fixed and unit ordering cost, one outstanding order,
+price and salvage, infinite or finite horizon (its tests check each of these
+against the kernel). It refuses, with a ValueError naming the parameter, what the
+period does not simulate (:func:`pathwise_unsupported`): dual sourcing (the
+period orders from one source) and serial chains (``inv_gym/Serial-v0``, a
+different state and kernel).
 """
 
 from __future__ import annotations
@@ -81,6 +91,7 @@ __all__ = [
     "PathwisePolicy",
     "pathwise_loss",
     "train_pathwise",
+    "pathwise_unsupported",
     "ROUNDINGS",
     "MAX_SCENARIO_PERIODS",
 ]
@@ -435,12 +446,53 @@ def _make_net(params: InventoryParams, config: PathwiseConfig) -> PolicyNet:
     return PolicyNet(params.obs_dim, config.hidden, observation_scale(params), params.max_order, max(mean, 0.5))
 
 
+def pathwise_unsupported(params: InventoryParams) -> str | None:
+    """Why the differentiable period cannot simulate a model (None: it can).
+
+    Args:
+        params: the model.
+
+    Returns:
+        None, or a one-line reason naming the parameter that puts the model out
+        of reach: ``expedited_lead_time`` (dual sourcing: the torch period orders
+        from one source and would silently drop the expedited one).
+
+    >>> from inv_gym.presets import preset_params
+    >>> pathwise_unsupported(preset_params("inv_gym/LostSales-v0")) is None
+    True
+    >>> pathwise_unsupported(preset_params("inv_gym/DualSourcing-v0"))[:40]
+    'expedited_lead_time must be None (one so'
+    """
+    if params.dual_sourcing:
+        return (
+            f"expedited_lead_time must be None (one source) for the pathwise learner, got "
+            f"{params.expedited_lead_time}: its differentiable period (agents.torch_period) does not "
+            "simulate dual sourcing"
+        )
+    return None
+
+
 def _resolve(env: str | InventoryParams, overrides: dict[str, Any] | None) -> InventoryParams:
     if isinstance(env, InventoryParams):
-        return env.replace(**overrides) if overrides else env
-    from inv_gym.presets import preset_params
+        params = env.replace(**overrides) if overrides else env
+    elif isinstance(env, str):
+        if env.split("/", 1)[-1].startswith("Serial-"):
+            raise ValueError(
+                f"env {env!r}: the pathwise learner covers single-stage models only; "
+                "serial chains are not simulated by its differentiable period (agents.torch_period)"
+            )
+        from inv_gym.presets import preset_params
 
-    return preset_params(env, **(overrides or {}))
+        params = preset_params(env, **(overrides or {}))
+    else:
+        raise ValueError(
+            f"env must be a registered single-stage id or InventoryParams, got {type(env).__name__}: "
+            "the pathwise learner covers single-stage models only (no serial chains)"
+        )
+    reason = pathwise_unsupported(params)
+    if reason is not None:
+        raise ValueError(reason)
+    return params
 
 
 def train_pathwise(

@@ -80,6 +80,7 @@ def run_instance(name: str, args: argparse.Namespace) -> dict[str, Any]:
     lead, p = (int(x[1:]) for x in name.split("-"))
     params = preset_params("inv_gym/LostSales-v0", lead_time=lead, lost_sales_cost=float(p))
     config = _config(args)
+    load_start, c_start = os.getloadavg()[0], time.process_time()
     t0 = time.perf_counter()
     policy = train_pathwise(params, config)
     train_time = time.perf_counter() - t0
@@ -119,6 +120,16 @@ def run_instance(name: str, args: argparse.Namespace) -> dict[str, Any]:
         "config": config.to_dict(),
         "score": score,
         "host": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        **_totals(t0, c_start, load_start),
+    }
+
+
+def _totals(t0: float, c0: float, load_start: float) -> dict[str, Any]:
+    """Wall and CPU seconds of the whole row (training, solving, search, scoring) and the load average."""
+    return {
+        "total_seconds": time.perf_counter() - t0,
+        "total_cpu_seconds": time.process_time() - c0,
+        "load_average": [load_start, os.getloadavg()[0]],
     }
 
 
@@ -133,6 +144,7 @@ def run_suite_id(name: str, args: argparse.Namespace) -> dict[str, Any]:
     env_id = f"inv_gym/{name}-v0"
     params = preset_params(env_id)
     config = _config(args)
+    load_start, c_start = os.getloadavg()[0], time.process_time()
     t0 = time.perf_counter()
     policy = train_pathwise(params, config)
     train_time = time.perf_counter() - t0
@@ -159,6 +171,7 @@ def run_suite_id(name: str, args: argparse.Namespace) -> dict[str, Any]:
         "iterations_run": policy.history[-1].iteration if policy.history else 0,
         "config": config.to_dict(),
         "score": score,
+        **_totals(t0, c_start, load_start),
     }
 
 

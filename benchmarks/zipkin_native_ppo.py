@@ -14,13 +14,17 @@ Usage (the whole grid, 3 seeds; about 16 x 3 trainings)::
 
     python benchmarks/zipkin_native_ppo.py --seeds 0 1 2 --timesteps 3000000 --write docs/benchmark.md
 
-A subset: ``--instances 1:4 2:9 4:39`` (L:p).
+A subset: ``--instances 1:4 2:9 4:39`` (L:p). With ``--out DIR`` every run is also
+written to ``DIR/L<L>-p<p>-s<seed>.json`` as soon as it is done (an existing file is
+read back instead of retraining, so a stopped run resumes), with its wall and CPU
+seconds and the load average at its start and end.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import sys
@@ -66,14 +70,23 @@ def parse_setting(text: str) -> tuple[str, object]:
 
 def run(args: argparse.Namespace) -> list[dict[str, object]]:
     rows = []
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
     for lead, p in args.instances:
         params = preset_params("inv_gym/LostSales-v0", lead_time=lead, lost_sales_cost=float(p))
-        optimum = solve_dp(params).average_cost
+        optimum = None
         for seed in args.seeds:
+            path = os.path.join(args.out, f"L{lead}-p{p}-s{seed}.json") if args.out else None
+            if path and os.path.exists(path):
+                with open(path) as fh:
+                    rows.append(json.load(fh))
+                continue
+            optimum = solve_dp(params).average_cost if optimum is None else optimum
             cfg = NativePPOConfig(timesteps=args.timesteps, seed=seed, **dict(args.set))
-            t0 = time.perf_counter()
+            load_start = os.getloadavg()[0]
+            t0, c0 = time.perf_counter(), time.process_time()
             agent = train(params, cfg)
-            wall = time.perf_counter() - t0
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
             ev = evaluate(agent.policy(), params, reps=args.reps, horizon=args.horizon, warmup=100, seed=args.eval_seed)
             c = ev["cost_per_period"]
             row = {
@@ -82,15 +95,23 @@ def run(args: argparse.Namespace) -> list[dict[str, object]]:
                 "seed": seed,
                 "steps": agent.timesteps,
                 "wall": wall,
+                "cpu": cpu,
+                "load": (load_start, os.getloadavg()[0]),
                 "cost": c.mean,
                 "ci": (c.ci_low, c.ci_high),
                 "optimum": optimum,
                 "gap": c.mean / optimum - 1.0,
+                "action": agent.config.action,
+                "settings": dict(args.set),
             }
             rows.append(row)
+            if path:
+                with open(path + ".tmp", "w") as fh:
+                    json.dump(row, fh, indent=1)
+                os.replace(path + ".tmp", path)
             print(
                 f"L={lead} p={p} seed={seed}: {c.mean:.4f} [{c.ci_low:.4f}, {c.ci_high:.4f}] vs {optimum:.4f}, "
-                f"gap {100 * row['gap']:.2f}%, {agent.timesteps:,} steps in {wall:.0f} s",
+                f"gap {100 * row['gap']:.2f}%, {agent.timesteps:,} steps in {wall:.0f} s ({cpu:.0f} CPU s)",
                 flush=True,
             )
     return rows
@@ -98,14 +119,15 @@ def run(args: argparse.Namespace) -> list[dict[str, object]]:
 
 def table(rows: list[dict[str, object]]) -> str:
     lines = [
-        "| L | p | seed | env steps | wall time (s) | cost per period [95% CI] | DP optimum | gap [95% CI] | <= 2% |",
+        "| L | p | seed | env steps | wall / CPU s | cost per period [95% CI] | DP optimum | gap [95% CI] | <= 2% |",
         "|---:|---:|---:|---:|---:|---|---:|---|---|",
     ]
     for r in rows:
         lo, hi = r["ci"]
         opt = r["optimum"]
         lines.append(
-            f"| {r['L']} | {r['p']} | {r['seed']} | {r['steps']:,} | {r['wall']:.0f} | {r['cost']:.4f} "
+            f"| {r['L']} | {r['p']} | {r['seed']} | {r['steps']:,} | {r['wall']:.0f} / {r.get('cpu', float('nan')):.0f} | "
+            f"{r['cost']:.4f} "
             f"[{lo:.4f}, {hi:.4f}] | {opt:.4f} | {100 * r['gap']:.2f}% [{100 * (lo / opt - 1):.2f}, "
             f"{100 * (hi / opt - 1):.2f}] | {'yes' if r['gap'] <= 0.02 else 'no'} |"
         )
@@ -121,6 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--reps", type=int, default=100)
     ap.add_argument("--horizon", type=int, default=1000)
     ap.add_argument("--eval-seed", type=int, default=12345)
+    ap.add_argument("--out", metavar="DIR", help="also write each run to DIR/L<L>-p<p>-s<seed>.json (resumable)")
     ap.add_argument("--write", metavar="MD", help="write the table into this markdown file's section")
     args = ap.parse_args(argv)
     load_before = os.getloadavg()[0]

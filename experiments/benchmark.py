@@ -21,7 +21,20 @@ bandit     the pick (most-pulled arm) of an epsilon-greedy bandit over a grid of
            policies of one family (``agents.bandit.run_bandit``)
 ppo        stable-baselines3 PPO trained with ``agents.ppo.train``; one task per
            training seed, reported as the mean and 95% CI over seeds
+native_ppo the torch PPO on the batched kernel (``agents.native_ppo.train``) at the
+           :class:`~agents.native_ppo.NativePPOConfig` defaults but the budget
+           (``native_ppo_timesteps``) and the seed; one task per training seed,
+           reported like ``ppo``; ``n/a`` on dual sourcing (its policy places one
+           order per period)
+pathwise   the pathwise-gradient learner (``agents.pathwise.train_pathwise``) at the
+           :class:`~agents.pathwise.PathwiseConfig` defaults but a CPU-time limit
+           (``pathwise_time_limit`` CPU seconds, ``clock="cpu"``), an iteration cap
+           and the seed; ``n/a`` where the differentiable period does not simulate
+           the model (:func:`agents.pathwise.pathwise_unsupported`: dual sourcing)
 ========== ==========================================================================
+
+The learned rows (:data:`LEARNED_ROWS`) run one task per training seed and are
+reported as the mean and 95% CI (Student t) over seeds, with each seed's cost.
 
 Every chosen policy is then scored by :func:`inv_gym.evaluation.evaluate` on
 the same draws (common random numbers: one evaluation seed for all rows).
@@ -68,6 +81,8 @@ __all__ = [
     "HEURISTICS",
     "BANDIT_ARMS",
     "ROW_FUNCTIONS",
+    "LEARNED_ROWS",
+    "QUICK_PATHWISE_INSTANCES",
     "ZIPKIN_OPTIMA",
     "PPO_TIMESTEPS_CAP",
     "ppo_timesteps",
@@ -158,6 +173,12 @@ BANDIT_ARMS: dict[str, tuple[str, str]] = {
 #: steps per rollout) make each step several times dearer than elsewhere.
 PPO_TIMESTEPS_CAP: dict[str, int] = {"inv_gym/Newsvendor-v0": 100_000}
 
+#: Row types trained per seed and reported as the mean and 95% CI over seeds.
+LEARNED_ROWS: tuple[str, ...] = ("ppo", "native_ppo", "pathwise")
+
+#: Instances with a pathwise row in ``--quick`` (its CPU-time budget is the run's largest part).
+QUICK_PATHWISE_INSTANCES: tuple[str, ...] = ("LostSales", "BaseStock", "Perishable")
+
 
 @dataclass
 class BenchmarkConfig:
@@ -165,11 +186,21 @@ class BenchmarkConfig:
 
     Attributes:
         instances: instance names (keys of :data:`INSTANCES`).
-        agents: row types, a subset of ``optimum``, ``heuristic``, ``bandit``, ``ppo``.
-        seeds: PPO training seeds (0 .. seeds - 1).
+        agents: row types, a subset of ``optimum``, ``heuristic``, ``bandit``, ``ppo``,
+            ``native_ppo``, ``pathwise``.
+        seeds: training seeds (0 .. seeds - 1) of the ``ppo`` and ``native_ppo`` rows.
         ppo_timesteps: PPO budget per seed.
         ppo_kwargs: extra :func:`agents.ppo.train` keywords.
         curve_points: learning-curve evaluations per PPO run.
+        native_ppo_timesteps: native PPO budget per seed (env steps, rounded up to
+            whole iterations); every other setting is a ``NativePPOConfig`` default.
+        pathwise_time_limit: CPU seconds of pathwise training per task (``clock="cpu"``:
+            the budget does not shrink when other work shares the cores).
+        pathwise_iterations: most gradient steps per pathwise task (the time limit
+            usually ends training first).
+        pathwise_seeds: pathwise training seeds (0 .. pathwise_seeds - 1).
+        pathwise_instances: instances that get a pathwise row (None: every instance
+            of the run); it selects tasks and is not part of any task's fingerprint.
         eval_reps, eval_horizon, eval_warmup, eval_seed: the final evaluation
             of every row (infinite-horizon models; finite-horizon ones use their horizon).
         search_reps, search_horizon, search_seed: the grid search's evaluation.
@@ -182,11 +213,16 @@ class BenchmarkConfig:
     """
 
     instances: tuple[str, ...] = tuple(suite_instances())
-    agents: tuple[str, ...] = ("optimum", "heuristic", "bandit", "ppo")
+    agents: tuple[str, ...] = ("optimum", "heuristic", "bandit", "ppo", "native_ppo", "pathwise")
     seeds: int = 1
     ppo_timesteps: int = 200_000
     ppo_kwargs: dict[str, Any] = field(default_factory=dict)
     curve_points: int = 8
+    native_ppo_timesteps: int = 300_000
+    pathwise_time_limit: float = 60.0
+    pathwise_iterations: int = 5000
+    pathwise_seeds: int = 1
+    pathwise_instances: tuple[str, ...] | None = None
     eval_reps: int = 100
     eval_horizon: int = 1000
     eval_warmup: int = 100
@@ -204,9 +240,10 @@ class BenchmarkConfig:
     label: str = ""
 
     def __post_init__(self) -> None:
-        unknown = [i for i in self.instances if i not in INSTANCES]
-        if unknown:
-            raise ValueError(f"unknown instance(s) {unknown}; known: {', '.join(INSTANCES)}")
+        for name in ("instances", "pathwise_instances"):
+            unknown = [i for i in getattr(self, name) or () if i not in INSTANCES]
+            if unknown:
+                raise ValueError(f"{name}: unknown instance(s) {unknown}; known: {', '.join(INSTANCES)}")
         bad = [a for a in self.agents if a not in ROW_FUNCTIONS]
         if bad:
             raise ValueError(f"unknown agent row(s) {bad}; allowed: {', '.join(ROW_FUNCTIONS)}")
@@ -214,42 +251,66 @@ class BenchmarkConfig:
             raise ValueError(f"backend must be 'local' or 'dask', got {self.backend!r}")
         if self.backend == "dask" and self.scheduler is None:
             raise ValueError("backend 'dask' needs a scheduler address (--scheduler tcp://HOST:PORT)")
-        if int(self.seeds) < 1:
-            raise ValueError(f"seeds must be >= 1, got {self.seeds}")
-        if int(self.ppo_timesteps) < 1:
-            raise ValueError(f"ppo_timesteps must be >= 1, got {self.ppo_timesteps}")
+        for name in ("seeds", "pathwise_seeds", "ppo_timesteps", "native_ppo_timesteps", "pathwise_iterations"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if not float(self.pathwise_time_limit) > 0:
+            raise ValueError(f"pathwise_time_limit must be > 0 CPU seconds, got {self.pathwise_time_limit}")
+        if self.pathwise_instances is not None:
+            self.pathwise_instances = tuple(self.pathwise_instances)
         self.instances = tuple(self.instances)
         self.agents = tuple(self.agents)
 
     def task_settings(self) -> dict[str, Any]:
         """The settings a task's result depends on (its fingerprint)."""
         d = asdict(self)
-        for k in ("instances", "out", "backend", "scheduler", "n_jobs", "label", "seeds", "agents"):
+        for k in (
+            "instances",
+            "out",
+            "backend",
+            "scheduler",
+            "n_jobs",
+            "label",
+            "seeds",
+            "agents",
+            "pathwise_seeds",
+            "pathwise_instances",
+        ):
             d.pop(k, None)
         return d
 
 
 def quick_config(**kwargs: Any) -> BenchmarkConfig:
-    """``--quick``: every registered id at its preset, one PPO seed x 200,000 steps.
+    """``--quick``: every registered id at its preset, one seed of each learner.
 
-    200,000 rather than 80,000 steps: with the random starting stock of the
-    backorder models, 80,000 steps left BaseStock-v0 8% above the optimum.
-    The whole run takes about 3 minutes on 2 cores.
+    SB3 PPO 200,000 steps (200,000 rather than 80,000: with the random starting
+    stock of the backorder models, 80,000 steps left BaseStock-v0 8% above the
+    optimum); native PPO 300,000 steps on every id; the pathwise learner 60 CPU
+    seconds on :data:`QUICK_PATHWISE_INSTANCES` (on every listed instance when
+    ``instances`` is given). The whole run's wall time on 2 cores is in
+    docs/benchmark.md ("Quick run"); the issue's bound is 10 minutes.
     """
+    if "instances" not in kwargs:
+        kwargs.setdefault("pathwise_instances", QUICK_PATHWISE_INSTANCES)
     return BenchmarkConfig(**kwargs)
 
 
 def full_config(**kwargs: Any) -> BenchmarkConfig:
-    """``--full``: the suite plus Zipkin's whole grid, 3 PPO seeds x 300,000 steps.
+    """``--full``: the suite plus Zipkin's whole grid, 3 seeds of each PPO, pathwise at 150 CPU s.
 
-    The budget is what fits in about 45 minutes on 2 cores (72 PPO runs at
-    about 5,000 training steps/s per core, plus the searches, DP solves and bandits);
-    pass ``ppo_timesteps`` (``--timesteps``) for more.
+    SB3 PPO 3 seeds x 300,000 steps (what fits in about 45 minutes on 2 cores: 72
+    runs at about 5,000 training steps/s per core; ``ppo_timesteps``,
+    ``--timesteps``, for more), native PPO 3 seeds x 1,000,000 steps, the pathwise
+    learner one seed x 150 CPU seconds on every instance it covers (1,500-2,500
+    gradient steps on the Zipkin grid, which reached 0.01-0.07% in
+    ``benchmarks/bench_pathwise.py`` runs), plus the searches, DP solves and bandits.
     """
     base: dict[str, Any] = dict(
         instances=tuple(suite_instances()) + tuple(zipkin_instances()),
         seeds=3,
         ppo_timesteps=300_000,
+        native_ppo_timesteps=1_000_000,
+        pathwise_time_limit=150.0,
         eval_reps=200,
         eval_horizon=2000,
         search_reps=100,
@@ -286,12 +347,14 @@ class Task:
 
 
 def make_tasks(cfg: BenchmarkConfig) -> list[Task]:
-    """Every task of a run (PPO first: they take longest)."""
+    """Every task of a run (the learners first, longest first: pathwise, ppo, native_ppo)."""
     tasks: list[Task] = []
-    for name in cfg.instances:
-        inst = INSTANCES[name]
-        if "ppo" in cfg.agents:
-            tasks += [Task(name, "ppo", s) for s in range(cfg.seeds)]
+    if "pathwise" in cfg.agents:
+        chosen = cfg.instances if cfg.pathwise_instances is None else cfg.pathwise_instances
+        tasks += [Task(n, "pathwise", s) for n in cfg.instances if n in chosen for s in range(cfg.pathwise_seeds)]
+    for agent in ("ppo", "native_ppo"):
+        if agent in cfg.agents:
+            tasks += [Task(name, agent, s) for name in cfg.instances for s in range(cfg.seeds)]
     for name in cfg.instances:
         inst = INSTANCES[name]
         if "optimum" in cfg.agents:
@@ -522,12 +585,79 @@ def row_ppo(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[s
     return out
 
 
+def native_ppo_config(task: Task, cfg: BenchmarkConfig) -> Any:
+    """The native PPO settings of a task: ``NativePPOConfig`` defaults, the run's budget, the task's seed."""
+    from agents.native_ppo import NativePPOConfig
+
+    return NativePPOConfig(timesteps=int(cfg.native_ppo_timesteps), seed=task.seed)
+
+
+def row_native_ppo(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[str, Any]:
+    """The native PPO (:func:`agents.native_ppo.train`) for one seed, its greedy policy scored."""
+    if params.dual_sourcing:
+        return {
+            "status": "n/a",
+            "method": "native PPO places one order per period; dual sourcing takes a (regular, expedited) pair",
+        }
+    from agents.native_ppo import train
+
+    inst = INSTANCES[task.instance]
+    agent = train(inst.env_id, native_ppo_config(task, cfg), overrides=dict(inst.overrides))
+    out = _score(agent.policy(), params, cfg)
+    out.update(
+        method="native PPO (agents.native_ppo, NativePPOConfig defaults)",
+        policy={"action": agent.config.action, "batch": agent.config.batch_size, "horizon": agent.config.horizon},
+        train_steps=int(agent.timesteps),
+        train_time=agent.train_time,
+    )
+    return out
+
+
+def pathwise_config(task: Task, cfg: BenchmarkConfig) -> Any:
+    """The pathwise settings of a task: ``PathwiseConfig`` defaults, a CPU-time limit, the cap, the seed."""
+    from agents.pathwise import PathwiseConfig
+
+    return PathwiseConfig(
+        iterations=int(cfg.pathwise_iterations),
+        time_limit=float(cfg.pathwise_time_limit),
+        clock="cpu",
+        seed=task.seed,
+    )
+
+
+def row_pathwise(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[str, Any]:
+    """The pathwise-gradient learner (:func:`agents.pathwise.train_pathwise`) for one seed, scored.
+
+    ``train_steps`` counts the simulated training periods (gradient steps x paths
+    x periods per path); the gradient steps run and the CPU seconds are in ``policy``.
+    """
+    from agents.pathwise import pathwise_unsupported, train_pathwise
+
+    reason = pathwise_unsupported(params)
+    if reason is not None:
+        return {"status": "n/a", "method": reason}
+    config = pathwise_config(task, cfg)
+    policy = train_pathwise(params, config)
+    last = policy.history[-1]
+    horizon = params.horizon if params.finite_horizon else config.horizon
+    out = _score(policy, params, cfg)
+    out.update(
+        method="pathwise gradients (agents.pathwise, PathwiseConfig defaults, CPU-time limit)",
+        policy={"iterations": last.iteration, "cpu_s": round(last.cpu_seconds, 1)},
+        train_steps=int(last.iteration * config.batch_size * horizon),
+        train_time=policy.train_time,
+    )
+    return out
+
+
 #: Row type -> function(task, params, cfg) -> result dict.
 ROW_FUNCTIONS: dict[str, Callable[[Task, InventoryParams, BenchmarkConfig], dict[str, Any]]] = {
     "optimum": row_optimum,
     "heuristic": row_heuristic,
     "bandit": row_bandit,
     "ppo": row_ppo,
+    "native_ppo": row_native_ppo,
+    "pathwise": row_pathwise,
 }
 
 
@@ -536,6 +666,8 @@ _ROW_SETTINGS = {
     "heuristic": ("search_",),
     "bandit": ("bandit_",),
     "ppo": ("ppo_", "curve_"),
+    "native_ppo": ("native_ppo_",),
+    "pathwise": ("pathwise_",),
 }
 
 
@@ -543,13 +675,21 @@ def _fingerprint(task: Task, cfg: BenchmarkConfig) -> str:
     inst = INSTANCES[task.instance]
     prefixes = ("eval_",) + _ROW_SETTINGS.get(task.agent, ())
     settings = {k: v for k, v in cfg.task_settings().items() if k.startswith(prefixes)}
+    # the learners' defaults are part of a learned task's result: changing them
+    # reruns the task instead of reusing a stale one
     if task.agent == "ppo":
-        # the per-id training defaults and the budget cap are part of a PPO task's
-        # result: changing them reruns the task instead of reusing a stale one
+        # the per-id training defaults and the budget cap
         from agents.ppo import ALGO_DEFAULTS, ENV_DEFAULTS
 
         settings["ppo_defaults"] = {"algo": ALGO_DEFAULTS["ppo"], "env": ENV_DEFAULTS.get(inst.env_id, {})}
         settings["ppo_steps"] = ppo_timesteps(inst.env_id, cfg)
+    elif task.agent == "native_ppo":
+        from agents.native_ppo import default_action
+
+        settings["native_ppo_config"] = asdict(native_ppo_config(task, cfg))
+        settings["native_ppo_action"] = default_action(inst.params())
+    elif task.agent == "pathwise":
+        settings["pathwise_config"] = pathwise_config(task, cfg).to_dict()
     blob = json.dumps(
         {"task": asdict(task), "instance": asdict(inst), "settings": settings}, sort_keys=True, default=str
     )
@@ -701,7 +841,7 @@ def summarize(cfg: BenchmarkConfig, results: Sequence[dict[str, Any]]) -> Any:
         rec["method"] = ok[0].get("method", "")
         rec["status"] = "ok" if not errors else f"ok ({len(errors)} failed)"
         rec["note"] = errors[0]["error"] if errors else ""
-        rec["seed_costs"] = json.dumps([round(c, 4) for c in costs]) if row == "ppo" else ""
+        rec["seed_costs"] = json.dumps([round(c, 4) for c in costs]) if row in LEARNED_ROWS else ""
         rows.append(rec)
     df = pd.DataFrame(rows)
     if df.empty:
@@ -733,7 +873,7 @@ def summarize(cfg: BenchmarkConfig, results: Sequence[dict[str, Any]]) -> Any:
         df.loc[idx, "reference"] = label
         df.loc[idx, "gap_pct"] = (df.loc[idx, "cost"] - ref) / abs(ref) * 100 if ref != 0 else np.nan
     order = {n: i for i, n in enumerate(cfg.instances)}
-    agent_order = {"optimum": 0, "heuristic": 1, "bandit": 2, "ppo": 3}
+    agent_order = {"optimum": 0, "heuristic": 1, "bandit": 2, **{a: 3 + i for i, a in enumerate(LEARNED_ROWS)}}
     df["_o1"] = df.instance.map(order)
     df["_o2"] = df.agent.map(lambda a: agent_order.get(a.split(":")[0], 9))
     return df.sort_values(["_o1", "_o2", "agent"]).drop(columns=["_o1", "_o2"]).reset_index(drop=True)

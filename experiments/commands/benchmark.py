@@ -1,9 +1,10 @@
 """``inv-gym benchmark``: learned versus classical agents on every model of the suite.
 
 One row per instance and agent: the exact optimum where one exists, the best
-heuristic by grid search, the bandit's pick, and PPO (mean and 95% CI over
-training seeds), with cost per period, fill rate, gap to the optimum, training
-steps and wall time. Writes table.md, table.csv, results.csv, gap.png and
+heuristic by grid search, the bandit's pick, and the learners - PPO
+(stable-baselines3), the native PPO and the pathwise-gradient learner - (mean and
+95% CI over training seeds), with cost per period, fill rate, gap to the optimum,
+training steps and wall time. Writes table.md, table.csv, results.csv, gap.png and
 curves/*.png to --out. Rerunning the same command resumes: finished tasks are
 skipped. ``--backend dask --scheduler tcp://HOST:PORT`` runs the tasks on a
 Dask cluster.
@@ -21,15 +22,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("benchmark", help="learned vs classical: the benchmark table", description=__doc__)
     mode = p.add_mutually_exclusive_group()
     mode.add_argument(
-        "--quick", action="store_true", help="every registered id, 1 PPO seed, small budget (the default)"
+        "--quick", action="store_true", help="every registered id, 1 seed of each learner, small budgets (the default)"
     )
-    mode.add_argument("--full", action="store_true", help="the suite plus Zipkin's L=1..4 x p=4,9,19,39 grid, 3 seeds")
+    mode.add_argument(
+        "--full",
+        action="store_true",
+        help="the suite plus Zipkin's L=1..4 x p=4,9,19,39 grid, 3 seeds of each PPO, pathwise on every covered instance",
+    )
     p.add_argument("--envs", nargs="+", default=None, metavar="NAME", help="instances (e.g. LostSales Zipkin-L2-p9)")
     p.add_argument(
-        "--agents", nargs="+", default=None, choices=("optimum", "heuristic", "bandit", "ppo"), help="row types"
+        "--agents",
+        nargs="+",
+        default=None,
+        choices=("optimum", "heuristic", "bandit", "ppo", "native_ppo", "pathwise"),
+        help="row types (default all)",
     )
-    p.add_argument("--seeds", type=int, default=None, help="PPO training seeds")
-    p.add_argument("--timesteps", type=int, default=None, help="PPO training steps per seed")
+    p.add_argument("--seeds", type=int, default=None, help="training seeds of ppo and native_ppo")
+    p.add_argument("--timesteps", type=int, default=None, help="PPO (stable-baselines3) training steps per seed")
+    p.add_argument("--native-timesteps", type=int, default=None, help="native PPO training steps per seed")
+    p.add_argument("--pathwise-time-limit", type=float, default=None, help="pathwise training CPU seconds per instance")
     p.add_argument("--out", default=None, help="output directory (default results/benchmark-quick or -full)")
     p.add_argument("--backend", choices=("local", "dask"), default="local", help="joblib processes or a Dask cluster")
     p.add_argument(
@@ -63,8 +74,13 @@ def run(args: argparse.Namespace) -> int:
         kwargs["agents"] = tuple(args.agents)
     if args.seeds is not None:
         kwargs["seeds"] = args.seeds
-    if args.timesteps is not None:
-        kwargs["ppo_timesteps"] = args.timesteps
+    for opt, field in (
+        ("timesteps", "ppo_timesteps"),
+        ("native_timesteps", "native_ppo_timesteps"),
+        ("pathwise_time_limit", "pathwise_time_limit"),
+    ):
+        if getattr(args, opt) is not None:
+            kwargs[field] = getattr(args, opt)
     kwargs["out"] = args.out or ("results/benchmark-full" if args.full else "results/benchmark-quick")
     cfg = full_config(**kwargs) if args.full else quick_config(**kwargs)
     t0 = time.perf_counter()

@@ -13,6 +13,7 @@ from agents.native_ppo import (
     NativePPOPolicy,
     Rollout,
     _Runner,
+    default_action,
     gae,
     load,
     make_env,
@@ -20,7 +21,7 @@ from agents.native_ppo import (
 )
 from inv_gym.analytic.solve import evaluate_exact, solve
 from inv_gym.envs.inventory import InventoryVectorEnv
-from inv_gym.envs.options import observation_scale
+from inv_gym.envs.options import observation_scale, order_up_to_levels
 from inv_gym.presets import preset_params
 
 TINY = dict(timesteps=256, n_envs=8, rollout_steps=16, minibatch_size=32, epochs=2, hidden=(16, 16))
@@ -79,7 +80,7 @@ def test_config_refuses_oversized_and_inconsistent_batches_before_allocating():
 
 def test_rollout_masks_reset_steps_and_gae_bootstraps_the_truncation():
     params = preset_params("inv_gym/LostSales-v0")
-    cfg = NativePPOConfig(n_envs=3, rollout_steps=9, minibatch_size=4, horizon=3)
+    cfg = NativePPOConfig(n_envs=3, rollout_steps=9, minibatch_size=4, horizon=3, action="order_up_to")
     envs = make_env(params, cfg, 1.0)
     gen = torch.Generator().manual_seed(0)
     actor = torch.nn.Sequential(torch.nn.Linear(2, 31))
@@ -143,6 +144,18 @@ def test_policy_on_raw_observations_orders_what_the_env_orders(action):
         obs_b, _, _, _, info_b = env_b.step(policy.act(obs_b))
         np.testing.assert_array_equal(info_a["ordered"], info_b["ordered"])
     assert np.any(info_b["ordered"] > 0)
+
+
+def test_default_action_is_the_order_under_lost_sales_and_a_level_under_backorders():
+    lost, backorder = preset_params("inv_gym/LostSales-v0"), preset_params("inv_gym/BaseStock-v0", **SMALL)
+    assert (default_action(lost), default_action(backorder)) == ("order", "order_up_to")
+    for params, action, n_actions in ((lost, "order", 21), (backorder, "order_up_to", order_up_to_levels(backorder))):
+        agent = train(params, NativePPOConfig(seed=0, **TINY))
+        assert agent.config.action == action and agent.policy().action == action
+        assert (
+            agent.actor[-1].out_features == n_actions == make_env(params, NativePPOConfig(), 1.0).single_action_space.n
+        )
+    assert train(lost, NativePPOConfig(seed=0, action="order_up_to", **TINY)).config.action == "order_up_to"
 
 
 def test_save_load_round_trip_without_pickle(tmp_path):
