@@ -47,6 +47,15 @@ def test_cleanrl_example_multidiscrete_ids(env_id, key):
     assert s.instance == key and s.paired and s.gap.mean > -0.05
 
 
+def test_cleanrl_example_reward_scale_per_id():
+    mod = _load("cleanrl_ppo")
+    assert mod.reward_scale_for(mod.Args(), "inv_gym/Serial-v0") == 0.01
+    assert mod.reward_scale_for(mod.Args(), "inv_gym/LostSales-v0") == 0.1
+    assert mod.reward_scale_for(mod.Args(reward_scale=0.5), "inv_gym/Serial-v0") == 0.5
+    with pytest.raises(ValueError, match="reward_scale must be > 0"):
+        mod.reward_scale_for(mod.Args(reward_scale=-1.0), "inv_gym/LostSales-v0")
+
+
 def test_sb3_example_trains_and_scores():
     mod = _load("sb3_ppo")
     assert set(mod.RECOMMENDED) == {k for k in gym.registry if k.startswith("inv_gym/")}
