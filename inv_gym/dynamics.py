@@ -110,6 +110,34 @@ EVENTS: tuple[str, ...] = (
 )
 #: Column index of each event.
 EV: dict[str, int] = {name: i for i, name in enumerate(EVENTS)}
+# Event columns as module-level ints: numba freezes global ints into the compiled kernel as
+# constants, so the named columns cost nothing over literal indices.
+_E_ORDERED = EV["ordered"]
+_E_ORDER_PLACED = EV["order_placed"]
+_E_RECEIVED = EV["received"]
+_E_OVERFLOW = EV["overflow"]
+_E_DEMAND = EV["demand"]
+_E_SOLD = EV["sold"]
+_E_BACKORDERS_FILLED = EV["backorders_filled"]
+_E_BACKORDERED = EV["backordered"]
+_E_LOST = EV["lost"]
+_E_EXPIRED = EV["expired"]
+_E_SALVAGED = EV["salvaged"]
+_E_STOCKOUT = EV["stockout"]
+_E_ON_HAND = EV["on_hand"]
+_E_BACKORDERS = EV["backorders"]
+_E_ORDERING_COST = EV["ordering_cost"]
+_E_FIXED_COST = EV["fixed_cost"]
+_E_PURCHASE_COST = EV["purchase_cost"]
+_E_HOLDING_COST = EV["holding_cost"]
+_E_BACKORDER_COST = EV["backorder_cost"]
+_E_LOST_SALES_COST = EV["lost_sales_cost"]
+_E_WASTE_COST = EV["waste_cost"]
+_E_REVENUE = EV["revenue"]
+_E_SALVAGE = EV["salvage"]
+_E_COST = EV["cost"]
+_E_REWARD = EV["reward"]
+
 COST_COMPONENTS: tuple[str, ...] = (
     "fixed_cost",
     "purchase_cost",
@@ -201,11 +229,11 @@ def _receive(data: np.ndarray, i: int, qty: float, p: np.ndarray, events: np.nda
     """Receive ``qty`` into system ``i``: fill backorders, then stock up to capacity."""
     if qty <= 0.0:
         return
-    events[i, 2] += qty
+    events[i, _E_RECEIVED] += qty
     fill = min(data[i, 0], qty)
     if fill > 0.0:
         data[i, 0] -= fill
-        events[i, 6] += fill
+        events[i, _E_BACKORDERS_FILLED] += fill
         qty -= fill
     a = int(p[_P_A]) if p[_P_A] > 0 else 1
     total = 0.0
@@ -215,7 +243,7 @@ def _receive(data: np.ndarray, i: int, qty: float, p: np.ndarray, events: np.nda
     if space < 0.0:
         space = 0.0
     if qty > space:
-        events[i, 3] += qty - space
+        events[i, _E_OVERFLOW] += qty - space
         qty = space
     data[i, 2] += qty
 
@@ -262,10 +290,10 @@ def _kernel(
                     q = 0.0
                     break
         if q > 0.0:
-            events[i, 0] = q
-            events[i, 1] = 1.0
-            events[i, 15] = kk
-            events[i, 16] = c * q
+            events[i, _E_ORDERED] = q
+            events[i, _E_ORDER_PLACED] = 1.0
+            events[i, _E_FIXED_COST] = kk
+            events[i, _E_PURCHASE_COST] = c * q
             li = lead[i]
             if li <= 0:
                 _receive(data, i, q, p, events)
@@ -274,22 +302,22 @@ def _kernel(
         if dual:
             qe = expedited[i]
             if qe > 0.0:
-                events[i, 0] += qe
-                events[i, 1] = 1.0
-                events[i, 15] += ke
-                events[i, 16] += ce * qe
+                events[i, _E_ORDERED] += qe
+                events[i, _E_ORDER_PLACED] = 1.0
+                events[i, _E_FIXED_COST] += ke
+                events[i, _E_PURCHASE_COST] += ce * qe
                 if le <= 0:
                     _receive(data, i, qe, p, events)
                 else:
                     data[i, 2 + a + le - 1] += qe
         # 3. demand
         d = demand[i]
-        events[i, 4] = d
+        events[i, _E_DEMAND] = d
         total = 0.0
         for k in range(a):
             total += data[i, 2 + k]
         sold = d if d < total else total
-        events[i, 5] = sold
+        events[i, _E_SOLD] = sold
         rem = sold
         if lifo:
             for k in range(a):
@@ -307,15 +335,15 @@ def _kernel(
                 rem -= take
         short = d - sold
         if short > 0.0:
-            events[i, 11] = 1.0
+            events[i, _E_STOCKOUT] = 1.0
             if lost_mode:
-                events[i, 8] = short
+                events[i, _E_LOST] = short
             else:
-                events[i, 7] = short
+                events[i, _E_BACKORDERED] = short
                 data[i, 0] += short
         # 4. ageing
         if perishable:
-            events[i, 9] = data[i, 2 + a - 1]
+            events[i, _E_EXPIRED] = data[i, 2 + a - 1]
             for k in range(a - 1, 0, -1):
                 data[i, 2 + k] = data[i, 2 + k - 1]
             data[i, 2] = 0.0
@@ -323,20 +351,27 @@ def _kernel(
         oh = 0.0
         for k in range(a):
             oh += data[i, 2 + k]
-        events[i, 12] = oh
-        events[i, 13] = data[i, 0]
-        events[i, 17] = h * oh
-        events[i, 18] = b * data[i, 0]
-        events[i, 19] = pl * events[i, 8]
-        events[i, 20] = w * events[i, 9]
-        events[i, 21] = r * (sold + events[i, 6])
+        events[i, _E_ON_HAND] = oh
+        events[i, _E_BACKORDERS] = data[i, 0]
+        events[i, _E_HOLDING_COST] = h * oh
+        events[i, _E_BACKORDER_COST] = b * data[i, 0]
+        events[i, _E_LOST_SALES_COST] = pl * events[i, _E_LOST]
+        events[i, _E_WASTE_COST] = w * events[i, _E_EXPIRED]
+        events[i, _E_REVENUE] = r * (sold + events[i, _E_BACKORDERS_FILLED])
         if last[i]:
-            events[i, 10] = oh
-            events[i, 22] = v * oh
+            events[i, _E_SALVAGED] = oh
+            events[i, _E_SALVAGE] = v * oh
             for k in range(a):
                 data[i, 2 + k] = 0.0
-        events[i, 14] = events[i, 15] + events[i, 16]
-        events[i, 23] = events[i, 15] + events[i, 16] + events[i, 17] + events[i, 18] + events[i, 19] + events[i, 20]
+        events[i, _E_ORDERING_COST] = events[i, _E_FIXED_COST] + events[i, _E_PURCHASE_COST]
+        events[i, _E_COST] = (
+            events[i, _E_FIXED_COST]
+            + events[i, _E_PURCHASE_COST]
+            + events[i, _E_HOLDING_COST]
+            + events[i, _E_BACKORDER_COST]
+            + events[i, _E_LOST_SALES_COST]
+            + events[i, _E_WASTE_COST]
+        )
         # 1. receipt at the start of period t + 1
         if npipe > 0:
             arriving = data[i, 2 + a]
@@ -345,8 +380,8 @@ def _kernel(
             data[i, 2 + a + npipe - 1] = 0.0
             _receive(data, i, arriving, p, events)
         # revenue of backorders filled by the receipt counts in this step
-        events[i, 21] = r * (sold + events[i, 6])
-        events[i, 24] = events[i, 21] + events[i, 22] - events[i, 23]
+        events[i, _E_REVENUE] = r * (sold + events[i, _E_BACKORDERS_FILLED])
+        events[i, _E_REWARD] = events[i, _E_REVENUE] + events[i, _E_SALVAGE] - events[i, _E_COST]
         data[i, 1] += 1.0
 
 

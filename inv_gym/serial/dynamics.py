@@ -87,20 +87,28 @@ SERIAL_STAGE_EVENTS: tuple[str, ...] = (
 )
 _NC = len(SERIAL_CHAIN_EVENTS)
 _NS = len(SERIAL_STAGE_EVENTS)
-(
-    _E_DEMAND,
-    _E_SOLD,
-    _E_FILLED,
-    _E_BACKORDERED,
-    _E_STOCKOUT,
-    _E_BO,
-    _E_HOLD,
-    _E_TRANSIT,
-    _E_BCOST,
-    _E_COST,
-    _E_REWARD,
-) = range(_NC)
-_S_ORDERED, _S_SHIPPED, _S_RECEIVED, _S_ON_HAND, _S_OWED, _S_TRANSIT = range(_NS)
+# Event columns as module-level ints taken from the names (numba freezes global ints into the
+# compiled kernel as constants). Chain event e is column _E_*; stage m's event s is column
+# _NC + (m - 1) * _NS + _S_*.
+_CHAIN = {name: i for i, name in enumerate(SERIAL_CHAIN_EVENTS)}
+_STAGE = {name: i for i, name in enumerate(SERIAL_STAGE_EVENTS)}
+_E_DEMAND = _CHAIN["demand"]
+_E_SOLD = _CHAIN["sold"]
+_E_FILLED = _CHAIN["backorders_filled"]
+_E_BACKORDERED = _CHAIN["backordered"]
+_E_STOCKOUT = _CHAIN["stockout"]
+_E_BO = _CHAIN["backorders"]
+_E_HOLD = _CHAIN["holding_cost"]
+_E_TRANSIT = _CHAIN["transit_holding_cost"]
+_E_BCOST = _CHAIN["backorder_cost"]
+_E_COST = _CHAIN["cost"]
+_E_REWARD = _CHAIN["reward"]
+_S_ORDERED = _STAGE["ordered"]
+_S_SHIPPED = _STAGE["shipped"]
+_S_RECEIVED = _STAGE["received"]
+_S_ON_HAND = _STAGE["on_hand"]
+_S_OWED = _STAGE["owed"]
+_S_TRANSIT = _STAGE["in_transit"]
 
 
 def serial_event_names(n_stages: int) -> tuple[str, ...]:
