@@ -21,10 +21,14 @@ Reported per iteration and epsilon (CSV ``curves.csv``, figure
 * ``regret_opt``: the same against the exact optimum where one is known: on
   ``Qr-v0`` (Poisson(10), h = 1, b = 9, K = 64, L = 0) the Zheng-Federgruen
   (1991) (s, S) = (6, 40) with long-run cost 35.022 per period
-  (:func:`inv_gym.analytic.ss.ss_optimal_policy`). It adds the gap between the
-  grid's best arm and the optimum (for (Q,r) arms the best (Q,r) policy; for
-  365-period episodes from an empty store the start-up transient) and so grows
-  linearly once the bandit has settled.
+  (:func:`inv_gym.analytic.ss.ss_optimal_policy`), and on the concrete-mixer
+  month the time-dependent optimum by backward induction (4.9358 per month from
+  the initial stock; :func:`inv_gym.analytic.finite_horizon`), both through
+  :func:`exact_optimum`. It adds the gap between the grid's best arm and the
+  optimum (for (Q,r) arms the best (Q,r) policy; for 365-period episodes from an
+  empty store the start-up transient; for the month, what a fixed review period
+  T gives up against ordering on the stock seen each day) and so grows linearly
+  once the bandit has settled.
 
 Estimates start at 0, above every reward (all rewards are negative costs), so
 every epsilon, 0 included, first tries each arm once (an optimistic start);
@@ -99,7 +103,8 @@ class Scenario:
         family: policy family of the arms (``ss``, ``rq``, ``periodic``, ...).
         grid: grid text (:func:`agents.bandit.grid_points`).
         overrides: parameter overrides of the env (e.g. the episode length).
-        known_optimum: True when the exact optimum is known (ZF's (s,S) on Qr-v0).
+        known_optimum: True when :func:`exact_optimum` certifies one (Zheng-Federgruen's
+            (s,S) on Qr-v0, backward induction on the concrete-mixer month).
         title: plot title.
     """
 
@@ -124,6 +129,7 @@ SCENARIOS: dict[str, Scenario] = {
         "inv_gym/ConcreteMixers-v0",
         "periodic",
         "T=1:10,S=11,basis=inventory_position",
+        known_optimum=True,
         title="ConcreteMixers-v0, review period T = 1..10 (S = 11)",
     ),
 }
@@ -266,28 +272,29 @@ def _band(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def exact_optimum(params: InventoryParams) -> dict[str, Any] | None:
-    """The exact (s, S) optimum of a backorder model with zero lead time, or None.
+    """The certified optimum of a scenario's model by :func:`inv_gym.analytic.solve.solve`, or None.
 
-    Zheng & Federgruen (1991) on Qr-v0's defaults: (s, S) = (6, 40), cost 35.022.
+    Returns ``{"method", "policy", "cost_per_period", "value"}`` where ``value`` is
+    in the arms' unit (:func:`arm_values`): minus the optimal cost per period
+    (infinite horizon) or minus the optimal expected total cost of the episode
+    from its initial state (finite horizon, backward induction).
+
+    Zheng & Federgruen (1991) on Qr-v0's defaults: (s, S) = (6, 40), cost 35.022;
+    the concrete-mixer month: the time-dependent optimum, 4.9358 per month.
+
+    >>> from inv_gym.presets import preset_params
+    >>> opt = exact_optimum(preset_params("inv_gym/ConcreteMixers-v0"))
+    >>> opt["method"], round(-opt["value"], 4)
+    ('backward_induction', 4.9358)
     """
-    if params.lost_sales or params.random_lead_time or params.finite_horizon:
-        return None
-    from inv_gym.analytic.ss import ss_optimal_policy
+    from inv_gym.analytic.solve import solve
 
-    opt = ss_optimal_policy(
-        demand=params.demand,
-        fixed_cost=params.fixed_order_cost,
-        holding_cost=params.holding_cost,
-        backorder_cost=params.backorder_cost,
-        lead_time=int(params.lead_time),
-    )
-    return {
-        "family": "ss",
-        "s": int(opt.s),
-        "S": int(opt.S),
-        "cost_per_period": float(opt.cost),
-        "source": "Zheng & Federgruen (1991)",
-    }
+    sol = solve(params)
+    if sol.method is None or not sol.exact:
+        return None
+    cost = float(sol.average_cost)
+    value = -float(sol.details["total_cost"]) if params.finite_horizon else -cost
+    return {"method": sol.method, "policy": sol.policy, "cost_per_period": cost, "value": value}
 
 
 def run_scenario(name: str, cfg: Config) -> ScenarioResult:
@@ -310,7 +317,7 @@ def run_scenario(name: str, cfg: Config) -> ScenarioResult:
     values, half = true["values"], true["half"]
     best = int(values.argmax())
     optimum = exact_optimum(params) if sc.known_optimum else None
-    v_opt = -optimum["cost_per_period"] if optimum is not None else math.nan
+    v_opt = optimum["value"] if optimum is not None else math.nan
     runs = [
         ck.unit(
             f"epsilon_{e:g}",
@@ -436,7 +443,8 @@ def _figure(curves: pd.DataFrame, sc: Scenario, summary: dict[str, Any], cfg: Co
     best_cost = -summary["best_value"]
     axes[0].axhline(summary["best_value"], color="k", lw=0.8, ls=":", label=f"best arm ({best_cost:.2f})")
     if summary["optimum"] is not None:
-        axes[0].axhline(-summary["optimum"]["cost_per_period"], color="k", lw=0.8, ls="--", label="exact optimum (ZF)")
+        method = summary["optimum"]["method"].replace("_", " ")
+        axes[0].axhline(summary["optimum"]["value"], color="k", lw=0.8, ls="--", label=f"exact optimum ({method})")
     smooth_note = f" (moving average of {k})" if k > 1 else ""
     axes[0].set(xlabel="iteration", ylabel=f"reward {unit}", title=f"reward per iteration{smooth_note}, 95% band")
     axes[1].set(xlabel="iteration", ylabel="share of runs", title=f"pulls of the best arm{smooth_note}", ylim=(0, 1.02))

@@ -35,8 +35,11 @@ def test_tiny_epsilon_experiment_writes_its_files(tiny_epsilon) -> None:
         with open(os.path.join(d, "summary.json")) as f:
             summary = json.load(f)
         assert summary["best_arm"]["family"] == res.summary["best_arm"]["family"]
-    assert results["qr_ss"].summary["optimum"]["S"] == 40  # Zheng-Federgruen (6, 40)
-    assert results["concrete_mixers"].summary["optimum"] is None
+    qr = results["qr_ss"].summary["optimum"]
+    assert (qr["method"], qr["policy"]["s"], qr["policy"]["S"]) == ("zheng_federgruen", 6, 40)
+    assert qr["value"] == pytest.approx(-35.0216, abs=1e-4)
+    month = results["concrete_mixers"].summary["optimum"]  # backward induction over the month
+    assert month["method"] == "backward_induction" and month["value"] == pytest.approx(-4.9358, abs=1e-4)
 
 
 def test_regret_curves_are_non_decreasing(tiny_epsilon) -> None:
@@ -47,10 +50,11 @@ def test_regret_curves_are_non_decreasing(tiny_epsilon) -> None:
             assert d["regret_best"].iloc[0] >= 0
 
 
-def test_regret_against_the_optimum_adds_the_gap_of_the_best_arm(tiny_epsilon) -> None:
+@pytest.mark.parametrize("scenario", ["qr_rq", "concrete_mixers"])
+def test_regret_against_the_optimum_adds_the_gap_of_the_best_arm(tiny_epsilon, scenario) -> None:
     _, results = tiny_epsilon
-    res = results["qr_rq"]
-    gap = -res.summary["optimum"]["cost_per_period"] - res.summary["best_value"]
+    res = results[scenario]
+    gap = res.summary["optimum"]["value"] - res.summary["best_value"]
     for _, d in res.curves.groupby("epsilon"):
         np.testing.assert_allclose(d["regret_opt"] - d["regret_best"], gap * d["iteration"], rtol=1e-9, atol=1e-9)
 
