@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from agents.base import BasePolicy
+from inv_gym.analytic.newsvendor import newsvendor_order_quantity, renewal_lead_time_demand
+from inv_gym.distributions import RenewalDemand
 from inv_gym.params import InventoryParams
 
 __all__ = [
@@ -235,8 +236,15 @@ class Myopic(BasePolicy):
 
 
 def myopic_level(params: InventoryParams) -> float:
-    """The critical-fractile level of (L+1)-period demand used by :class:`Myopic`."""
-    h = params.holding_cost
+    """The critical-fractile level of the (L+1)-period demand used by :class:`Myopic`.
+
+    S = F^{-1}(u / (u + h)) with F the cdf of D_t + ... + D_{t+L}, L the mean lead
+    time rounded: :func:`inv_gym.analytic.newsvendor_order_quantity` with
+    penalty u (0 when u <= 0: nothing is ordered). With h = 0 the fractile is 1:
+    the top of the support, infinite for an unbounded continuous law (the policy
+    then orders ``max_order``). Renewal demand, whose counts are not i.i.d., uses
+    the normal approximation :func:`inv_gym.analytic.renewal_lead_time_demand`.
+    """
     u = (
         params.lost_sales_cost + max(params.price - params.unit_cost, 0.0)
         if params.lost_sales
@@ -244,19 +252,13 @@ def myopic_level(params: InventoryParams) -> float:
     )
     if u <= 0:
         return 0.0
-    ratio = u / (u + h) if (u + h) > 0 else 1.0
-    periods = int(round(params.mean_lead_time)) + 1
-    d = params.demand
-    try:
-        values, probs = d.pmf_table()
-    except NotImplementedError:
-        mean, var = d.mean * periods, d.variance * periods
-        return float(max(stats.norm.ppf(ratio, mean, np.sqrt(var)), 0.0))
-    pmf = probs
-    for _ in range(periods - 1):
-        pmf = np.convolve(pmf, probs)
-    cdf = np.cumsum(pmf)
-    return float(np.searchsorted(cdf, ratio - 1e-12))
+    lead = int(round(params.mean_lead_time))
+    demand = params.demand
+    if isinstance(demand, RenewalDemand):
+        demand, lead = renewal_lead_time_demand(demand=demand, lead_time=lead), 0
+    return float(
+        newsvendor_order_quantity(demand=demand, holding_cost=params.holding_cost, penalty_cost=u, lead_time=lead)
+    )
 
 
 class ConstantOrder(BasePolicy):

@@ -11,7 +11,8 @@ is R - D with D the demand of L + 1 periods (Poisson(15)), so exactly:
 
 (Hopp & Spearman's continuous-review base-stock model is the continuous-time
 analogue; in the periodic model these formulas are exact.) The lines in the
-figures are these formulas; the points are simulated with 95% CIs.
+figures are these formulas (:mod:`inv_gym.analytic.base_stock`); the points are
+simulated with 95% CIs.
 
 Figures (``results/base_stock/``): ``cost_vs_r``; ``backorder_distribution``
 (PDF and CDF of end-of-period backorders at a fixed R); ``fill_vs_backorder_cost``
@@ -28,11 +29,19 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from agents.heuristics import BaseStock, myopic_level
+from agents.heuristics import BaseStock
 from experiments.studies.common import StudyConfig, StudyResult, backorder_counts, backorder_pmf, plt
 from experiments.sweep import Sweep, band, run_sweep
+from inv_gym.analytic import (
+    base_stock_cost,
+    base_stock_fill_rate,
+    base_stock_level,
+    expected_excess,
+    expected_shortage,
+    lead_time_demand,
+    newsvendor_critical_ratio,
+)
 from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
 
@@ -90,31 +99,32 @@ class Config(StudyConfig):
     }
 
 
+def _model(params: InventoryParams) -> dict[str, Any]:
+    """The base-stock arguments of :mod:`inv_gym.analytic` for a fixed-lead-time backorder model."""
+    return dict(
+        demand=params.demand,
+        holding_cost=params.holding_cost,
+        backorder_cost=params.backorder_cost,
+        lead_time=int(params.lead_time),
+    )
+
+
 def optimal_base_stock(params: InventoryParams) -> BaseStock:
     """The exact optimal base-stock policy of a fixed-lead-time backorder model (critical fractile)."""
-    return BaseStock(myopic_level(params))
+    return BaseStock(base_stock_level(**_model(params)))
 
 
-def base_stock_formulas(r: Any, lam: float, lead: int, h: float, b: float) -> dict[str, np.ndarray]:
-    """Exact periodic-review cost, backorders and fill rate of BaseStock(R), Poisson(lam) demand."""
+def base_stock_formulas(r: Any, params: InventoryParams) -> dict[str, np.ndarray]:
+    """Exact periodic-review cost, backorders, on hand and fill rate of BaseStock(R) on ``params``."""
     r = np.atleast_1d(np.asarray(r, dtype=float))
-    k = np.arange(0, int(r.max() + 20 * np.sqrt((lead + 1) * lam + 1) + 10 * lam + 50))
-
-    def exp_pos(mean: float, level: np.ndarray) -> np.ndarray:  # E[(level - X)^+], X ~ Poisson(mean)
-        pmf = stats.poisson.pmf(k, mean) if mean > 0 else (k == 0).astype(float)
-        return np.array([np.sum(np.maximum(lv - k, 0) * pmf) for lv in level])
-
-    mean_d = (lead + 1) * lam
-    on_hand = exp_pos(mean_d, r)
-    back = on_hand - (r - mean_d)  # E[(D - R)^+] = E[(R - D)^+] - (R - E[D])
-    x_mean = lead * lam
-    if x_mean > 0:
-        pmf_x = stats.poisson.pmf(k, x_mean)
-        start = np.array([np.sum(np.maximum(rv - k, 0) * pmf_x) for rv in r])
-    else:
-        start = np.maximum(r, 0.0)
-    fill = (start - on_hand) / lam
-    return {"cost": h * on_hand + b * back, "backorders": back, "fill_rate": fill, "on_hand": on_hand}
+    model = _model(params)
+    demand = dict(demand=model["demand"], lead_time=model["lead_time"])
+    return {
+        "cost": np.asarray(base_stock_cost(**model, level=r)),
+        "backorders": np.asarray(expected_shortage(**demand, level=r)),
+        "fill_rate": np.asarray(base_stock_fill_rate(**demand, level=r)),
+        "on_hand": np.asarray(expected_excess(**demand, level=r)),
+    }
 
 
 def main(cfg: Config | None = None) -> StudyResult:
@@ -124,7 +134,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     P = plt()
     base = preset_params(ENV, max_order=60)
     lam, lead, h, b = base.demand.mean, int(base.lead_time), base.holding_cost, base.backorder_cost
-    r_star = myopic_level(base)
+    r_star = base_stock_level(**_model(base))
     r_fixed = float(r_star if cfg.fixed_r is None else cfg.fixed_r)
     ck = cfg.checkpoints()
     over = dict(max_order=60)
@@ -143,7 +153,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     vary_r = ("policy.S", cfg.r_values)
     df = run_sweep(Sweep(ENV, "base_stock:S=0", vary_r, overrides=over, out_dir=ck.folder("cost_vs_r"), **common))
     df = df.rename(columns={"policy.S": "R"})
-    f = base_stock_formulas(df["R"], lam, lead, h, b)
+    f = base_stock_formulas(df["R"], base)
     for key, v in f.items():
         df[f"{key}_formula"] = v
     res.table(cfg, "cost_vs_r", df)
@@ -167,7 +177,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     res.summary.update(
         r_star=r_star,
         r_argmin_simulated=float(df["R"][int(np.argmin(df["cost_per_period"]))]),
-        cost_at_r_star_formula=float(base_stock_formulas(r_star, lam, lead, h, b)["cost"][0]),
+        cost_at_r_star_formula=float(base_stock_cost(**_model(base))),
         fill_rate_vs_r=df[["R", "fill_rate"]].round(4).to_dict("records"),
     )
 
@@ -180,7 +190,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     )
     ks = np.arange(0, max(len(counts), 15))
     pmf_sim = backorder_pmf(counts, ks.size)
-    dd = stats.poisson((lead + 1) * lam)
+    dd = lead_time_demand(demand=base.demand, lead_time=lead)
     pmf_exact = np.where(ks == 0, dd.cdf(r_fixed), dd.pmf(r_fixed + ks))
     dist = pd.DataFrame(
         {
@@ -211,7 +221,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     db = run_sweep(
         Sweep(ENV, optimal_base_stock, vary_b, overrides=over, out_dir=ck.folder("fill_vs_backorder_cost"), **common)
     )
-    db["critical_ratio"] = db["backorder_cost"] / (db["backorder_cost"] + h)
+    db["critical_ratio"] = [newsvendor_critical_ratio(holding_cost=h, penalty_cost=bv) for bv in db["backorder_cost"]]
     res.table(cfg, "fill_vs_backorder_cost", db)
     fig, ax = P.subplots(figsize=(6.5, 4))
     xb = db["backorder_cost"].to_numpy(float)
@@ -282,7 +292,7 @@ def main(cfg: Config | None = None) -> StudyResult:
         cfg.lead_time_scvs,
         search,
         lt_over,
-        myopic_level(base.replace(lead_time=int(cfg.lead_time_scv_mean))),
+        base_stock_level(**_model(base.replace(lead_time=int(cfg.lead_time_scv_mean)))),
         "vs_lead_time_scv",
         f"lead-time SCV (round(gamma), mean {cfg.lead_time_scv_mean:g})",
         False,

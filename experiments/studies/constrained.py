@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import numpy as np
 import pandas as pd
 
+from agents.search import pareto_frontier
 from experiments.studies.common import StudyConfig, StudyResult, plt
 from experiments.sweep import SearchSpec, best_of, evaluate_point, grid_search
 from inv_gym.presets import preset_params
@@ -63,14 +63,13 @@ class Config(StudyConfig):
 
 
 def frontier(table: pd.DataFrame, service: str = "fill_rate", cost: str = "cost_per_period") -> pd.DataFrame:
-    """Non-dominated rows (no other row has higher-or-equal service at lower cost), by service."""
-    d = table.sort_values([service, cost], ascending=[False, True])
-    keep, best = [], np.inf
-    for i, c in zip(d.index, d[cost]):
-        if c < best:
-            keep.append(i)
-            best = c
-    return table.loc[keep].sort_values(service)
+    """The Pareto-efficient rows (lower cost, higher service; :func:`agents.search.pareto_frontier`), by service.
+
+    On the frontier cost and service rise together, so the order by service is
+    the order by cost.
+    """
+    keep = pareto_frontier(table[cost].to_numpy(), table[service].to_numpy())
+    return table.iloc[keep].sort_values(service)
 
 
 def main(cfg: Config | None = None) -> StudyResult:

@@ -29,7 +29,6 @@ Figures (``results/eoq/``):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -38,8 +37,9 @@ import pandas as pd
 
 from experiments.studies.common import StudyConfig, StudyResult, plt
 from experiments.sweep import Sweep, band, run_sweep
+from inv_gym.analytic import eoq_hs_cost, eoq_order_quantity
 
-__all__ = ["Config", "main", "eoq_q", "eoq_cost_components"]
+__all__ = ["Config", "main", "eoq_cost_components"]
 
 ENV = "inv_gym/EOQ-v0"
 
@@ -91,16 +91,19 @@ class Config(StudyConfig):
     }
 
 
-def eoq_q(k: float, lam: float, h: float) -> float:
-    """Q* = sqrt(2 K lambda / h) (Harris 1913; Hopp & Spearman eq. 2.3)."""
-    return math.sqrt(2.0 * k * lam / h)
-
-
 def eoq_cost_components(q: Any, k: float, lam: float, h: float, c: float) -> dict[str, Any]:
-    """Continuous-model costs per unit time: holding h Q / 2, setup K lambda / Q, purchase c lambda."""
+    """Continuous-model costs per unit time: holding h Q / 2, setup K lambda / Q, purchase c lambda.
+
+    ``total`` is Hopp & Spearman's Y(Q) (:func:`inv_gym.analytic.eoq_hs_cost`); the
+    other entries split it into its three terms for the figure.
+    """
     q = np.asarray(q, dtype=float)
     out = {"holding": h * q / 2.0, "setup": k * lam / q, "purchase": c * lam + 0.0 * q}
-    out["total"] = out["holding"] + out["setup"] + out["purchase"]
+    total = [
+        eoq_hs_cost(fixed_cost=k, holding_cost=h, unit_cost=c, demand_rate=lam, order_quantity=float(x))
+        for x in q.ravel()
+    ]
+    out["total"] = np.asarray(total).reshape(q.shape)
     return out
 
 
@@ -127,7 +130,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     res = StudyResult()
     P = plt()
     k, lam, h, c = cfg.fixed_cost, cfg.rate, cfg.holding_cost, cfg.unit_cost
-    q_star = eoq_q(k, lam, h)
+    q_star = eoq_order_quantity(fixed_cost=k, holding_cost=h, demand_rate=lam)
     common = dict(warmup=cfg.warmup, seed=cfg.seed, metrics=METRICS, n_jobs=cfg.n_jobs)
     det = dict(common, horizon=cfg.deterministic_horizon)
     common["horizon"] = cfg.horizon
@@ -171,7 +174,7 @@ def main(cfg: Config | None = None) -> StudyResult:
         q_star=q_star,
         q_argmin_simulated=q_min,
         grid_step=step,
-        cost_at_q_star_closed_form=float(eoq_cost_components(q_star, k, lam, h, c)["total"]),
+        cost_at_q_star_closed_form=eoq_hs_cost(fixed_cost=k, holding_cost=h, unit_cost=c, demand_rate=lam),
         cost_min_simulated=float(df["cost_per_period"].min()),
         offset_expected=-h * lam / 2,
     )
@@ -179,7 +182,8 @@ def main(cfg: Config | None = None) -> StudyResult:
     # 2. costs at Q* as h grows (Q* rounded to a multiple of lambda)
     rows = []
     for hv in cfg.holding_costs:
-        qs = max(lam, round(eoq_q(k, lam, hv) / lam) * lam)
+        q_h = eoq_order_quantity(fixed_cost=k, holding_cost=hv, demand_rate=lam)
+        qs = max(lam, round(q_h / lam) * lam)
         sw = Sweep(
             ENV,
             policy=f"rq:r=0,Q={qs:g}",
@@ -190,9 +194,9 @@ def main(cfg: Config | None = None) -> StudyResult:
             **det,
         )
         row = run_sweep(sw).iloc[0].to_dict()
-        row["Q_star"] = eoq_q(k, lam, hv)
+        row["Q_star"] = q_h
         row["Q_used"] = qs
-        row["total_closed_form"] = math.sqrt(2 * k * lam * hv) + c * lam
+        row["total_closed_form"] = eoq_hs_cost(fixed_cost=k, holding_cost=hv, unit_cost=c, demand_rate=lam)
         rows.append(row)
     dh = res.table(cfg, "cost_vs_holding", pd.DataFrame(rows))
     fig, ax = P.subplots(figsize=(6.5, 4))

@@ -10,7 +10,7 @@ v = 1, demand Normal(100, 20) censored at 0). Profit of an order Q:
 
 Every simulated number comes from the one-period env run under ``ConstantOrder(Q)``
 (all Q under common random numbers), with a 95% CI over replications; the lines
-are the formulas above.
+are the formulas above (:mod:`inv_gym.analytic.newsvendor`, priced form).
 
 Figures (``results/newsvendor/``):
 
@@ -32,18 +32,22 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import integrate
 
 from agents.heuristics import ConstantOrder
 from experiments.studies.common import StudyConfig, StudyResult, plt
 from experiments.sweep import apply_vary
+from inv_gym.analytic import (
+    newsvendor_priced_loss_probability,
+    newsvendor_priced_order_quantity,
+    newsvendor_priced_profit,
+)
 from inv_gym.distributions import Distribution, Gamma
 from inv_gym.envs.streams import draw_paths
 from inv_gym.evaluation import mean_ci, simulate
 from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
 
-__all__ = ["Config", "main", "expected_profit", "loss_probability", "critical_fractile_q", "simulate_profits"]
+__all__ = ["Config", "main", "profit_cdf", "simulate_profits"]
 
 
 @dataclass
@@ -77,42 +81,19 @@ class Config(StudyConfig):
 
 
 # ---------------------------------------------------------------------------
-# Closed forms (continuous demand; Normal censored at 0 has the same F for x >= 0)
+# Closed forms (inv_gym.analytic; Normal censored at 0 has the same F for x >= 0)
 # ---------------------------------------------------------------------------
+
+
+def _priced(params: InventoryParams, dist: Distribution | None = None) -> dict[str, Any]:
+    """The priced-newsvendor arguments of :mod:`inv_gym.analytic` for ``params`` (demand ``dist`` if given)."""
+    return dict(
+        demand=dist or params.demand, price=params.price, unit_cost=params.unit_cost, salvage_value=params.salvage_value
+    )
 
 
 def _prices(params: InventoryParams) -> tuple[float, float, float]:
     return params.price, params.unit_cost, params.salvage_value
-
-
-def expected_sales(dist: Distribution, q: Any) -> Any:
-    """E[min(Q, D)] = int_0^Q (1 - F(x)) dx for D >= 0 (vectorised over Q; trapezoid, step <= 0.02)."""
-    qa = np.maximum(np.asarray(q, dtype=float), 0.0)
-    top = float(qa.max()) if qa.size else 0.0
-    if top <= 0:
-        return np.zeros_like(qa) if qa.ndim else 0.0
-    x = np.linspace(0.0, top, max(int(top / 0.02), 10) + 1)
-    cum = integrate.cumulative_trapezoid(1.0 - np.asarray(dist.cdf(x), dtype=float), x, initial=0.0)
-    out = np.interp(qa, x, cum)
-    return out if out.ndim else float(out)
-
-
-def expected_profit(params: InventoryParams, q: Any, dist: Distribution | None = None) -> Any:
-    """E[P(Q)] = (r - v) E[min(Q, D)] - (c - v) Q (vectorised over Q)."""
-    r, c, v = _prices(params)
-    return (r - v) * expected_sales(dist or params.demand, q) - (c - v) * np.asarray(q, dtype=float)
-
-
-def loss_probability(params: InventoryParams, q: float, dist: Distribution | None = None) -> float:
-    """Pr[P(Q) < 0] = F((c - v) Q / (r - v))."""
-    r, c, v = _prices(params)
-    return float((dist or params.demand).cdf((c - v) * q / (r - v)))
-
-
-def critical_fractile_q(params: InventoryParams, dist: Distribution | None = None) -> float:
-    """Q* = F^{-1}((r - c) / (r - v))."""
-    r, c, v = _prices(params)
-    return float((dist or params.demand).ppf((r - c) / (r - v)))
 
 
 def profit_cdf(params: InventoryParams, q: float, x: np.ndarray) -> np.ndarray:
@@ -142,7 +123,7 @@ def _curve(
 ) -> pd.DataFrame:
     prof = simulate_profits(params, qs, reps, seed)
     rows = []
-    analytic = np.atleast_1d(expected_profit(params, qs, dist))
+    analytic = np.atleast_1d(newsvendor_priced_profit(**_priced(params, dist), order_quantity=qs))
     for i, (q, p) in enumerate(zip(qs, prof)):
         m = mean_ci(p)
         loss = mean_ci((p < 0).astype(float))
@@ -156,7 +137,7 @@ def _curve(
                 p_loss_lo=loss.ci_low,
                 p_loss_hi=loss.ci_high,
                 profit_analytic=float(analytic[i]),
-                p_loss_analytic=loss_probability(params, q, dist),
+                p_loss_analytic=newsvendor_priced_loss_probability(**_priced(params, dist), order_quantity=q),
             )
         )
     return pd.DataFrame(rows)
@@ -173,7 +154,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     cfg = cfg or Config()
     res = StudyResult()
     base = preset_params("inv_gym/Newsvendor-v0", max_order=max(400, cfg.q_max))
-    q_star = critical_fractile_q(base)
+    q_star = newsvendor_priced_order_quantity(**_priced(base))
     q_fixed = int(round(q_star)) if cfg.fixed_q is None else int(cfg.fixed_q)
     qs = np.arange(0, cfg.q_max + 1, cfg.q_step, dtype=float)
     P = plt()
@@ -182,7 +163,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     curve = res.table(cfg, "profit_vs_q", _curve(base, qs, cfg.reps, cfg.seed))
     sens_q = np.maximum(np.round(q_star * (1.0 + np.asarray(cfg.sensitivity))), 0.0)
     sens_prof = simulate_profits(base, sens_q, cfg.reps, cfg.seed)
-    best = expected_profit(base, q_star)
+    best = newsvendor_priced_profit(**_priced(base), order_quantity=q_star)
     sens = pd.DataFrame(
         {
             "deviation": cfg.sensitivity,
@@ -190,7 +171,8 @@ def main(cfg: Config | None = None) -> StudyResult:
             "profit": sens_prof.mean(axis=1),
             "loss_pct": 100.0
             * (1.0 - sens_prof.mean(axis=1) / sens_prof[int(np.argmin(np.abs(cfg.sensitivity)))].mean()),
-            "loss_pct_analytic": 100.0 * (1.0 - expected_profit(base, sens_q) / best),
+            "loss_pct_analytic": 100.0
+            * (1.0 - newsvendor_priced_profit(**_priced(base), order_quantity=sens_q) / best),
         }
     )
     res.table(cfg, "sensitivity", sens)
@@ -215,10 +197,10 @@ def main(cfg: Config | None = None) -> StudyResult:
     i_star = int(np.argmin(np.abs(qs - round(q_star))))
     res.summary.update(
         q_star=q_star,
-        profit_at_q_star_analytic=float(expected_profit(base, float(qs[i_star]))),
+        profit_at_q_star_analytic=newsvendor_priced_profit(**_priced(base), order_quantity=float(qs[i_star])),
         profit_at_q_star_sim=[curve["profit"][i_star], curve["profit_lo"][i_star], curve["profit_hi"][i_star]],
         q_of_grid_max_sim=float(curve["Q"][int(np.argmax(curve["profit"]))]),
-        p_loss_at_q_star=loss_probability(base, q_star),
+        p_loss_at_q_star=newsvendor_priced_loss_probability(**_priced(base), order_quantity=q_star),
         sensitivity_loss_pct=dict(zip([f"{d:+.2f}" for d in cfg.sensitivity], sens["loss_pct"].round(3))),
     )
 
@@ -238,7 +220,7 @@ def main(cfg: Config | None = None) -> StudyResult:
             fam_rows.append(df)
             ln = _band(ax, df, "profit", fam)
             ax.plot(df["Q"], df["profit_analytic"], "-", color=ln.get_color(), lw=0.8)
-            ax.axvline(critical_fractile_q(p), color=ln.get_color(), ls=":", lw=0.8)
+            ax.axvline(newsvendor_priced_order_quantity(**_priced(p)), color=ln.get_color(), ls=":", lw=0.8)
         note = " (gamma = exponential; normal censored at 0)" if scv == 1.0 else ""
         ax.set(xlabel="order quantity Q", title=f"mean 100, SCV {scv:.3g}{note}")
         ax.grid(alpha=0.3)
@@ -262,7 +244,7 @@ def main(cfg: Config | None = None) -> StudyResult:
         scv_rows.append(df)
         ln = _band(ax, df, "profit", f"SCV {scv:g}")
         ax.plot(df["Q"], df["profit_analytic"], "-", color=ln.get_color(), lw=0.8)
-        qs_star = critical_fractile_q(p)
+        qs_star = newsvendor_priced_order_quantity(**_priced(p))
         prof = simulate_profits(p, np.asarray([round(qs_star)]), cfg.reps, cfg.seed)[0]
         m, lo = mean_ci(prof), mean_ci((prof < 0).astype(float))
         stat_rows.append(
@@ -272,13 +254,13 @@ def main(cfg: Config | None = None) -> StudyResult:
                 mean=m.mean,
                 mean_lo=m.ci_low,
                 mean_hi=m.ci_high,
-                mean_analytic=float(expected_profit(p, round(qs_star))),
+                mean_analytic=newsvendor_priced_profit(**_priced(p), order_quantity=round(qs_star)),
                 sd=float(prof.std(ddof=1)),
                 q05=float(np.quantile(prof, 0.05)),
                 p_loss=lo.mean,
                 p_loss_lo=lo.ci_low,
                 p_loss_hi=lo.ci_high,
-                p_loss_analytic=loss_probability(p, round(qs_star)),
+                p_loss_analytic=newsvendor_priced_loss_probability(**_priced(p), order_quantity=round(qs_star)),
             )
         )
     ax.set(xlabel="order quantity Q", ylabel="E[profit]", title="gamma demand, mean 100: E[profit] vs Q by SCV")

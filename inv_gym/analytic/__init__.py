@@ -2,7 +2,7 @@
 
 * :mod:`~inv_gym.analytic.eoq`: EOQ, EOQ with planned backorders, Hopp & Spearman's form.
 * :mod:`~inv_gym.analytic.newsvendor`: cost and priced newsvendor for every demand law;
-  the (L + 1)-period demand.
+  the (L + 1)-period demand (a normal approximation for renewal demand).
 * :mod:`~inv_gym.analytic.base_stock`: exact periodic-review base stock; Hopp & Spearman's
   continuous-review formulas.
 * :mod:`~inv_gym.analytic.rq`: exact Poisson (Q, r); normal-demand approximations.
@@ -19,6 +19,7 @@ from inv_gym.analytic.base_stock import (
     base_stock_cost,
     base_stock_cr_normal,
     base_stock_cr_poisson,
+    base_stock_fill_rate,
     base_stock_level,
 )
 from inv_gym.analytic.dp import (
@@ -54,6 +55,7 @@ from inv_gym.analytic.newsvendor import (
     newsvendor_priced_loss_probability,
     newsvendor_priced_order_quantity,
     newsvendor_priced_profit,
+    renewal_lead_time_demand,
 )
 from inv_gym.analytic.rq import (
     RQPolicy,
@@ -81,6 +83,7 @@ from inv_gym.analytic.ss import (
 __all__ = [
     "base_stock_level",
     "base_stock_cost",
+    "base_stock_fill_rate",
     "ContinuousReviewBaseStock",
     "base_stock_cr_poisson",
     "base_stock_cr_normal",
@@ -91,6 +94,7 @@ __all__ = [
     "eoqb_backorder_fraction",
     "eoqb_cost",
     "lead_time_demand",
+    "renewal_lead_time_demand",
     "expected_excess",
     "expected_shortage",
     "newsvendor_critical_ratio",

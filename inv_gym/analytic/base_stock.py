@@ -34,15 +34,25 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+import numpy as np
 from scipy import stats
 
 from inv_gym.analytic.eoq import check_number
-from inv_gym.analytic.newsvendor import newsvendor_cost, newsvendor_critical_ratio, newsvendor_order_quantity
+from inv_gym.analytic.newsvendor import (
+    Level,
+    check_demand,
+    check_lead_time,
+    expected_excess,
+    newsvendor_cost,
+    newsvendor_critical_ratio,
+    newsvendor_order_quantity,
+)
 from inv_gym.distributions import Distribution
 
 __all__ = [
     "base_stock_level",
     "base_stock_cost",
+    "base_stock_fill_rate",
     "ContinuousReviewBaseStock",
     "base_stock_cr_poisson",
     "base_stock_cr_normal",
@@ -119,6 +129,47 @@ def base_stock_cost(
         order_quantity=level,
         lead_time=lead_time,
     )
+
+
+def base_stock_fill_rate(*, demand: Distribution | str | float, level: Level, lead_time: int = 0) -> Level:
+    """Exact long-run fill rate of the order-up-to level S (periodic review, backorders).
+
+    The order placed in period t - L arrives at the start of period t, so the
+    net inventory after that receipt is S - X with X = D^{(L)} the L-period
+    demand (X = 0 when L = 0); the period's demand D is then met from the
+    (S - X)^+ on hand. The fraction of demand met from stock is
+
+        beta(S) = E[min((S - X)^+, D)] / E[D] = (E[(S - D^{(L)})^+] - E[(S - D^{(L+1)})^+]) / E[D],
+
+    since min(a, D) = a - (a - D)^+ for a >= 0 and (S - X - D)^+ = ((S - X)^+ - D)^+.
+    With L = 0 it is the newsvendor's fill rate 1 - E[(D - S)^+] / E[D]. The
+    expectations are those of :func:`~inv_gym.analytic.newsvendor.expected_excess`.
+
+    Args:
+        demand: per-period demand D, with E[D] > 0.
+        level: S, a number or an array.
+        lead_time: L >= 0 periods.
+
+    Examples:
+        Snyder & Shen's Example 4.3 (N(50, 8), L = 0) at S* = 56.6: 1 - 8 L(0.8265) / 50:
+
+        >>> round(base_stock_fill_rate(demand="normal:mean=50,sd=8", level=56.6), 4)
+        0.9817
+
+        Deterministic demand 5, L = 0, S = 3: three units of five are met:
+
+        >>> base_stock_fill_rate(demand=5, level=3)
+        0.6
+    """
+    dist = check_demand(demand)
+    lead = check_lead_time(lead_time)
+    if not dist.mean > 0:
+        raise ValueError(f"demand must have a mean > 0 for a fill rate, got {dist.mean:g}")
+    y = np.asarray(level, dtype=float)
+    start = expected_excess(demand=dist, level=y, lead_time=lead - 1) if lead > 0 else np.maximum(y, 0.0)
+    end = expected_excess(demand=dist, level=y, lead_time=lead)
+    out = (np.asarray(start) - np.asarray(end)) / dist.mean
+    return out if out.ndim else float(out)
 
 
 class ContinuousReviewBaseStock(NamedTuple):

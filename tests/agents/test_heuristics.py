@@ -4,9 +4,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from agents import heuristics
 from agents.base import BasePolicy, as_policy
 from agents.heuristics import RQ, SS, BaseStock, CappedBaseStock, ConstantOrder, Myopic, PeriodicReview, ScheduledOrders
 from agents.specs import parse_policy, policy_spec
+from inv_gym.analytic import newsvendor_order_quantity, renewal_lead_time_demand
+from inv_gym.distributions import Empirical, Gamma, Normal, RenewalDemand
 from inv_gym.presets import preset_params
 
 # BaseStock-v0: backorders, L = 2, Poisson(5), h = 1, b = 9, max_order = 30; obs = [inventory, pipeline_1, pipeline_2]
@@ -71,6 +74,30 @@ def test_myopic_is_the_critical_fractile_of_lead_time_demand() -> None:
     pol = Myopic().bind(P)
     assert pol.S == level
     assert pol.act(obs([5, 3, 4])).tolist() == [level - 12]
+
+
+def test_myopic_level_is_the_analytic_fractile_for_every_demand_law() -> None:
+    """Continuous laws use the exact (L+1)-period quantile, not a rounded or normal approximation."""
+    gamma = P.replace(demand=Gamma(2.0, 2.5), lead_time=1)  # 2-period demand Gamma(4, 2.5)
+    assert heuristics.myopic_level(gamma) == pytest.approx(stats.gamma.ppf(0.9, 4.0, scale=2.5), abs=1e-9)
+    normal = P.replace(demand=Normal(20, 4), lead_time=3)  # 4-period demand N(80, 8)
+    assert heuristics.myopic_level(normal) == pytest.approx(stats.norm.ppf(0.9, 80, 8), abs=1e-9)
+    # atoms that are not 0, 1, 2, ...: the level is an atom of the 2-period sum
+    emp = P.replace(demand=Empirical((2.5, 10.0), (0.5, 0.5)), lead_time=1)  # sums 5, 12.5, 20 w.p. 1/4, 1/2, 1/4
+    assert heuristics.myopic_level(emp) == 20.0
+    assert heuristics.myopic_level(emp.replace(backorder_cost=1.0)) == 12.5  # ratio 1/2
+    lost = preset_params("inv_gym/LostSales-v0")  # u = p = 4, h = 1, L = 1: the 0.8-quantile of Poisson(10)
+    assert heuristics.myopic_level(lost) == newsvendor_order_quantity(demand="poisson:5", holding_cost=1, penalty_cost=4,
+                                                           lead_time=1) == 13  # fmt: skip
+    assert heuristics.myopic_level(P.replace(backorder_cost=0.0)) == 0.0
+
+
+def test_myopic_level_of_renewal_demand_is_the_normal_approximation() -> None:
+    # rate 5, interarrival SCV 0.5, 3 periods: N(3 / 0.2, 3 * 0.5 / 0.2)
+    p = P.replace(demand=RenewalDemand(Gamma.from_mean_scv(0.2, 0.5)))
+    approx = renewal_lead_time_demand(demand=p.demand, lead_time=2)
+    assert heuristics.myopic_level(p) == pytest.approx(stats.norm.ppf(0.9, 15, np.sqrt(3 * 0.5 / 0.2)), abs=1e-9)
+    assert heuristics.myopic_level(p) == float(approx.ppf(0.9))
 
 
 def test_constant_and_scheduled_orders() -> None:

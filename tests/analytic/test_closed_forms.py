@@ -25,6 +25,7 @@ from inv_gym.analytic import (
     base_stock_cost,
     base_stock_cr_normal,
     base_stock_cr_poisson,
+    base_stock_fill_rate,
     base_stock_level,
     eoq_cost,
     eoq_hs_cost,
@@ -40,6 +41,7 @@ from inv_gym.analytic import (
     newsvendor_priced_loss_probability,
     newsvendor_priced_order_quantity,
     newsvendor_priced_profit,
+    renewal_lead_time_demand,
     rq_eil_approximation,
     rq_eoq_ss_approximation,
     rq_eoqb_approximation,
@@ -54,6 +56,7 @@ from inv_gym.analytic import (
     rq_poisson_optimal_policy,
 )
 from inv_gym.distributions import (
+    Deterministic,
     DiscreteUniform,
     Empirical,
     Exponential,
@@ -63,6 +66,7 @@ from inv_gym.distributions import (
     NegativeBinomial,
     Normal,
     Poisson,
+    RenewalDemand,
     Rounded,
     Triangular,
     Uniform,
@@ -175,6 +179,9 @@ def test_eoqb() -> None:
             "order_quantity must be >= 1",
         ),
         (lambda: newsvendor_cost(demand="renewal(exponential:1)", holding_cost=1, penalty_cost=1), "renewal"),
+        (lambda: renewal_lead_time_demand(demand="poisson:5"), "demand must be renewal demand"),
+        (lambda: base_stock_fill_rate(demand=0, level=3), "demand must have a mean > 0"),
+        (lambda: base_stock_fill_rate(demand="poisson:5", level=3, lead_time=-1), "lead_time must be >= 0"),
     ],
 )
 def test_bad_input_names_the_parameter(call, match) -> None:
@@ -224,6 +231,15 @@ def test_newsvendor_v0_simulated_profit_matches() -> None:
                       column="reward")  # fmt: skip
     exact = newsvendor_priced_profit(demand=params.demand, price=10, unit_cost=4, salvage_value=1, order_quantity=q)
     assert_in_ci(reward, exact)
+
+
+def test_loss_probability_is_zero_without_an_order() -> None:
+    """Pr[profit < 0] at Q = 0 is 0, also for the censored normal, whose F(0) > 0 is an atom at 0."""
+    kw = dict(price=10, unit_cost=4, salvage_value=1, order_quantity=0)
+    demand = Normal(100, 100)
+    assert float(demand.cdf(0.0)) > 0.15
+    assert newsvendor_priced_loss_probability(demand=demand, **kw) == 0.0
+    assert newsvendor_priced_loss_probability(demand="poisson:5", **kw) == 0.0
 
 
 def test_newsvendor_discrete_brute_force() -> None:
@@ -313,6 +329,20 @@ def test_lead_time_demand_continuous_grid(dist) -> None:
     assert expected_shortage(demand=dist, level=y, lead_time=2) == pytest.approx(mc.mean(), abs=4 * mc.std() / 447)
 
 
+def test_renewal_lead_time_demand_is_the_renewal_clt() -> None:
+    """Mean t / m and variance t c^2 / m over t = L + 1 periods; Poisson counts for exponential gaps."""
+    poisson_like = renewal_lead_time_demand(demand=RenewalDemand(Exponential(0.2)), lead_time=2)
+    assert (poisson_like.mu, poisson_like.sigma**2) == (pytest.approx(15.0), pytest.approx(15.0))
+    gaps = Gamma.from_mean_scv(0.5, 2.0)  # 2 arrivals per period, interarrival SCV 2
+    d = renewal_lead_time_demand(demand=RenewalDemand(gaps), lead_time=3)
+    assert (d.mu, d.sigma**2) == (pytest.approx(8.0), pytest.approx(4 * 2.0 / 0.5))
+    # the approximation is close to simulated counts over 4 periods
+    counts = RenewalDemand(gaps).sample_path(np.random.default_rng(5), 20_000, 40)[:, 20:24].sum(axis=1)
+    assert counts.mean() == pytest.approx(d.mu, rel=0.02)
+    assert counts.var() == pytest.approx(d.sigma**2, rel=0.15)
+    assert renewal_lead_time_demand(demand=RenewalDemand(Deterministic(0.25)), lead_time=1) == Deterministic(8.0)
+
+
 def test_lead_time_demand_closed_forms() -> None:
     assert lead_time_demand(demand=Poisson(5), lead_time=2) == Poisson(15)
     assert lead_time_demand(demand=Gamma(2.0, 3.0), lead_time=3) == Gamma(8.0, 3.0)
@@ -367,6 +397,29 @@ def test_base_stock_v0_simulation_agrees() -> None:
     costs = simulate(params, lambda ip: np.maximum(s_star - ip, 0.0), reps=64, horizon=2000, warmup=20, seed=11,
                      initial_inventory=s_star)  # fmt: skip
     assert_in_ci(costs, exact)
+
+
+def test_base_stock_fill_rate_brute_force() -> None:
+    """beta(S) = E[min((S - X)^+, D)] / E[D], X ~ Poisson(L lambda), D ~ Poisson(lambda), by double sum."""
+    lam, lead = 5.0, 2
+    k = np.arange(80)
+    px, pd_ = stats.poisson.pmf(k, lead * lam), stats.poisson.pmf(k, lam)
+    for s in (0, 7, 15, 20, 30):
+        met = np.minimum(np.maximum(s - k[:, None], 0), k[None, :])
+        brute = float(np.sum(px[:, None] * pd_[None, :] * met)) / lam
+        assert base_stock_fill_rate(demand=Poisson(lam), level=s, lead_time=lead) == pytest.approx(brute, abs=1e-10)
+    levels = np.array([3.0, 12.0])
+    np.testing.assert_allclose(base_stock_fill_rate(demand=Poisson(lam), level=levels),
+                               1 - expected_shortage(demand=Poisson(lam), level=levels) / lam, atol=1e-12)  # fmt: skip
+
+
+def test_base_stock_fill_rate_continuous_monte_carlo() -> None:
+    dist, lead, s = Gamma(2.0, 3.0), 1, 14.0
+    rng = np.random.default_rng(9)
+    x, d = dist.sample(rng, 400_000), dist.sample(rng, 400_000)
+    met = np.minimum(np.maximum(s - x, 0), d)
+    mc = met.mean() / dist.mean
+    assert base_stock_fill_rate(demand=dist, level=s, lead_time=lead) == pytest.approx(mc, abs=4 * met.std() / 632 / 6)
 
 
 def test_base_stock_continuous_review_poisson() -> None:
