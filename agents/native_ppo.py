@@ -89,7 +89,14 @@ from torch import nn
 
 from agents.base import BasePolicy
 from inv_gym.envs.inventory import InventoryVectorEnv
-from inv_gym.envs.options import observation_scale, order_up_to_levels, orders_from_levels
+from inv_gym.envs.options import (
+    EnvOptions,
+    action_uppers,
+    observation_scale,
+    orders_from_actions,
+    orders_from_levels,
+    positions_from_obs,
+)
 from inv_gym.params import InventoryParams
 
 __all__ = [
@@ -289,8 +296,19 @@ def _mlp(sizes: tuple[int, ...], out_gain: float, gen: torch.Generator) -> nn.Se
     return nn.Sequential(*layers)
 
 
+def _nvec(params: InventoryParams, action: str) -> tuple[int, ...]:
+    """Sizes of the action's components: (n,) for one source, (n_r, n_e) with dual sourcing."""
+    return tuple(u + 1 for u in action_uppers(params, EnvOptions(action=action)))
+
+
 def _n_actions(params: InventoryParams, action: str) -> int:
-    return order_up_to_levels(params) if action == "order_up_to" else int(params.max_order) + 1
+    """Outputs of the actor: one logit per value of every component."""
+    return sum(_nvec(params, action))
+
+
+def _log_softmax_parts(logits: torch.Tensor, nvec: tuple[int, ...]) -> list[torch.Tensor]:
+    """Log-probabilities of each component (one softmax per source of a dual-sourcing pair)."""
+    return [torch.log_softmax(z, dim=-1) for z in logits.split(nvec, dim=-1)]
 
 
 @contextlib.contextmanager
@@ -317,6 +335,9 @@ class NativePPOPolicy(BasePolicy):
     order(s) = argmax_a pi_theta(a | s / scale), read as a target inventory
     position k (``action="order_up_to"``: q = min(max(round(k - IP), 0),
     max_order), IP = inventory + pipeline) or as the order itself (``"order"``).
+    With dual sourcing the action is a pair, one argmax per source, mapped to
+    (q_r, q_e) by :func:`inv_gym.envs.options.orders_from_actions` (the env's map:
+    dual-index levels (z_r, z_e) under ``"order_up_to"``).
 
     Args:
         actor: the policy network (logits over the env's actions).
@@ -345,7 +366,12 @@ class NativePPOPolicy(BasePolicy):
         params, layout = self._require()
         x = torch.from_numpy(np.ascontiguousarray(obs / self._scale, dtype=np.float32))
         with torch.inference_mode():
-            a = self.actor(x).argmax(dim=1).numpy()
+            logits = self.actor(x)
+            if params.dual_sourcing:  # one argmax per source, mapped as the env maps them
+                a = torch.stack([z.argmax(dim=1) for z in logits.split(_nvec(params, self.action), dim=1)], 1)
+                pos = positions_from_obs(params, obs)
+                return orders_from_actions(a.numpy(), pos, params, EnvOptions(action=self.action))
+            a = logits.argmax(dim=1).numpy()
         if self.action == "order_up_to":
             return orders_from_levels(a, layout.inventory_position(obs), params.max_order)
         return a.astype(np.float64)
@@ -547,7 +573,7 @@ def train(
 
 @dataclass
 class Rollout:
-    """One rollout of T steps of N copies (tensors of shape (T, N), observations (T, N, d)).
+    """One rollout of T steps of N copies (tensors (T, N); observations (T, N, d), actions (T, N, k)).
 
     ``valid`` is False on the env's reset steps (the step after an episode ended),
     which are no transitions of the model; ``done`` = terminated or truncated.
@@ -563,12 +589,12 @@ class Rollout:
     valid: torch.Tensor
 
     @classmethod
-    def empty(cls, steps: int, n: int, d: int) -> Rollout:
-        """Zeroed buffers."""
+    def empty(cls, steps: int, n: int, d: int, k: int = 1) -> Rollout:
+        """Zeroed buffers; actions (T, N, k), k action components (2 with dual sourcing)."""
         z = [torch.zeros((steps, n)) for _ in range(5)]
         return cls(
             torch.zeros((steps, n, d)),
-            torch.zeros((steps, n), dtype=torch.int64),
+            torch.zeros((steps, n, k), dtype=torch.int64),
             *z,
             torch.zeros((steps, n), dtype=torch.bool),
         )
@@ -579,6 +605,8 @@ class _Runner:
 
     def __init__(self, envs: InventoryVectorEnv, seed: int, gen: torch.Generator) -> None:
         self.envs, self.gen = envs, gen
+        space = envs.single_action_space
+        self.nvec = tuple(int(n) for n in space.nvec) if hasattr(space, "nvec") else (int(space.n),)
         obs, _ = envs.reset(seed=seed)
         self.obs = torch.from_numpy(obs)
         self.resetting = np.zeros(envs.num_envs, dtype=bool)  # next step is the env's reset step
@@ -592,10 +620,13 @@ class _Runner:
             logits = actor(self.obs)
             buf.values[t] = critic(self.obs).squeeze(1)
             u = torch.rand(logits.shape, generator=self.gen).clamp_(min=1e-12)
-            action = torch.argmax(logits - torch.log(-torch.log(u)), dim=1)  # a Gumbel-max sample
+            noisy = (logits - torch.log(-torch.log(u))).split(self.nvec, dim=1)
+            action = torch.stack([z.argmax(dim=1) for z in noisy], dim=1)  # a Gumbel-max sample per component
             buf.actions[t] = action
-            buf.logp[t] = torch.log_softmax(logits, dim=1).gather(1, action[:, None]).squeeze(1)
-            obs, reward, term, trunc, _ = self.envs.step(action.numpy())
+            parts = _log_softmax_parts(logits, self.nvec)
+            buf.logp[t] = sum(lp.gather(1, action[:, i, None]).squeeze(1) for i, lp in enumerate(parts))
+            step_action = action.numpy() if len(self.nvec) > 1 else action[:, 0].numpy()
+            obs, reward, term, trunc, _ = self.envs.step(step_action)
             self.resetting = term | trunc
             buf.rewards[t] = torch.from_numpy(reward)
             buf.terminated[t] = torch.from_numpy(term)
@@ -633,24 +664,31 @@ def _update(
     ret: torch.Tensor,
     cfg: NativePPOConfig,
     gen: torch.Generator,
+    nvec: tuple[int, ...] | None = None,
 ) -> np.ndarray:
     """``epochs`` passes of clipped-PPO minibatch steps on the valid samples (step 3).
+
+    ``nvec``: the sizes of the action's components (default: one component, all
+    of the actor's outputs); the log-probability and the entropy of an action
+    are the sums over its components.
 
     Returns the mean entropy, value loss and clipped fraction over the steps.
     """
     keep = buf.valid.reshape(-1).nonzero().squeeze(1)
-    obs, actions = buf.obs.reshape(-1, buf.obs.shape[-1])[keep], buf.actions.reshape(-1)[keep]
+    k = buf.actions.shape[-1]
+    obs, actions = buf.obs.reshape(-1, buf.obs.shape[-1])[keep], buf.actions.reshape(-1, k)[keep]
     old_logp, adv, ret = buf.logp.reshape(-1)[keep], adv.reshape(-1)[keep], ret.reshape(-1)[keep]
     size = int(keep.numel())
     mb = min(cfg.minibatch_size, size)
+    nvec = (int(actor[-1].out_features),) if nvec is None else nvec
     stats, count = np.zeros(3), 0
     for _ in range(cfg.epochs):
         perm = torch.randperm(size, generator=gen)
         for start in range(0, size - mb + 1, mb):
             idx = perm[start : start + mb]
-            logp_all = torch.log_softmax(actor(obs[idx]), dim=1)
-            logp = logp_all.gather(1, actions[idx, None]).squeeze(1)
-            entropy = -(logp_all.exp() * logp_all).sum(dim=1).mean()
+            parts = _log_softmax_parts(actor(obs[idx]), nvec)
+            logp = sum(lp.gather(1, actions[idx, i, None]).squeeze(1) for i, lp in enumerate(parts))
+            entropy = sum(-(lp.exp() * lp).sum(dim=1) for lp in parts).mean()
             ratio = torch.exp(logp - old_logp[idx])
             a = adv[idx]
             if mb > 1:
@@ -681,8 +719,8 @@ def _learn(
 ) -> list[dict[str, float]]:
     """The PPO loop (module docstring, steps 1-3); returns the per-iteration log."""
     optimizer = torch.optim.Adam([*actor.parameters(), *critic.parameters()], lr=cfg.learning_rate, eps=1e-5)
-    buf = Rollout.empty(cfg.rollout_steps, cfg.n_envs, envs.params.obs_dim)
     runner = _Runner(envs, env_seed, gen)
+    buf = Rollout.empty(cfg.rollout_steps, cfg.n_envs, envs.params.obs_dim, len(runner.nvec))
     log: list[dict[str, float]] = []
     for it in range(cfg.iterations):
         if cfg.anneal_lr:
@@ -690,7 +728,7 @@ def _learn(
         next_value = runner.collect(actor, critic, buf)
         with torch.no_grad():
             adv, ret = gae(buf, next_value, cfg.gamma, cfg.gae_lambda)
-        entropy, v_loss, clipped = _update(actor, critic, optimizer, buf, adv, ret, cfg, gen)
+        entropy, v_loss, clipped = _update(actor, critic, optimizer, buf, adv, ret, cfg, gen, runner.nvec)
         log.append(
             {
                 "timesteps": (it + 1) * cfg.batch_size,

@@ -146,6 +146,34 @@ def test_policy_on_raw_observations_orders_what_the_env_orders(action):
     assert np.any(info_b["ordered"] > 0)
 
 
+@pytest.mark.parametrize("action", ["order_up_to", "order"])
+def test_dual_sourcing_policy_orders_what_the_env_orders(action):
+    """One softmax per source; the scored policy maps the greedy pair as the training env does."""
+    params = preset_params("inv_gym/DualSourcing-v0")
+    agent = train(params, NativePPOConfig(seed=1, action=action, **TINY))
+    nvec = tuple(int(n) for n in make_env(params, agent.config, 1.0).single_action_space.nvec)
+    assert agent.actor[-1].out_features == sum(nvec) and len(nvec) == 2
+    policy = agent.policy()
+    env_a = InventoryVectorEnv(16, params, action=action, obs_scale=True)
+    env_b = InventoryVectorEnv(16, params)
+    obs_a, _ = env_a.reset(seed=3)
+    obs_b, _ = env_b.reset(seed=3)
+    placed = 0.0
+    for _ in range(40):
+        np.testing.assert_allclose(obs_a, obs_b / observation_scale(params), rtol=1e-6)
+        with torch.inference_mode():
+            logits = agent.actor(torch.from_numpy(obs_a)).split(nvec, dim=1)
+        greedy = torch.stack([z.argmax(dim=1) for z in logits], dim=1).numpy()
+        orders = policy.act(obs_b)
+        assert orders.shape == (16, 2)
+        obs_a, _, _, _, info_a = env_a.step(greedy)
+        obs_b, _, _, _, info_b = env_b.step(orders)
+        for key in ("ordered", "purchase_cost", "cost"):
+            np.testing.assert_allclose(info_a[key], info_b[key], rtol=0, atol=1e-12)
+        placed += info_b["ordered"].sum()
+    assert placed > 0
+
+
 def test_default_action_is_the_order_under_lost_sales_and_a_level_under_backorders():
     lost, backorder = preset_params("inv_gym/LostSales-v0"), preset_params("inv_gym/BaseStock-v0", **SMALL)
     assert (default_action(lost), default_action(backorder)) == ("order", "order_up_to")
