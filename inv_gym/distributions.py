@@ -42,6 +42,8 @@ import numba
 import numpy as np
 from scipy import stats
 
+from inv_gym.validation import check_int, check_number
+
 __all__ = [
     "Distribution",
     "Poisson",
@@ -100,23 +102,6 @@ def _sample_from_cdf(cdf: np.ndarray, guide: np.ndarray, rng: np.random.Generato
     out = np.empty(u.shape)
     _inverse_sample(cdf, guide, u.reshape(-1), out.reshape(-1))
     return out
-
-
-def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> float:
-    allowed = f"a number {'>=' if allow_zero else '>'} 0"
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be {allowed}, got {bool(value)}")
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}")
-    if allow_zero and value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    if not allow_zero and value <= 0:
-        raise ValueError(f"{name} must be > 0, got {value}")
-    return value
 
 
 class Distribution:
@@ -256,7 +241,7 @@ class Poisson(Distribution):
     family: ClassVar[str] = "poisson"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "rate", _check_positive("poisson rate", self.rate, allow_zero=True))
+        object.__setattr__(self, "rate", check_number("poisson rate", self.rate))
 
     def _tables(self) -> tuple[np.ndarray, np.ndarray] | None:
         tables = self.__dict__.get("_sample_tables")
@@ -317,15 +302,14 @@ class NegativeBinomial(Distribution):
     family: ClassVar[str] = "negbin"
 
     def __post_init__(self) -> None:
-        _check_positive("negative binomial n", self.n)
-        if not (0.0 < float(self.p) <= 1.0):
-            raise ValueError(f"negative binomial p must be in (0, 1], got {self.p}")
+        check_number("negative binomial n", self.n, strict=True)
+        check_number("negative binomial p", self.p, low=0.0, strict=True, high=1.0)
 
     @classmethod
     def from_mean_scv(cls, mean: float, scv: float) -> NegativeBinomial:
         """Negative binomial with the given mean and SCV (needs scv > 1/mean)."""
-        mean = _check_positive("mean", mean)
-        scv = _check_positive("scv", scv)
+        mean = check_number("mean", mean, strict=True)
+        scv = check_number("scv", scv, strict=True)
         var = scv * mean * mean
         if var <= mean:
             raise ValueError(f"scv must be > 1/mean = {1 / mean:g} for a negative binomial, got {scv:g}")
@@ -366,7 +350,7 @@ class Geometric(Distribution):
     family: ClassVar[str] = "geometric"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "mean_value", _check_positive("geometric mean", self.mean_value))
+        object.__setattr__(self, "mean_value", check_number("geometric mean", self.mean_value, strict=True))
 
     @property
     def p(self) -> float:
@@ -410,12 +394,12 @@ class DiscreteUniform(Distribution):
     family: ClassVar[str] = "duniform"
 
     def __post_init__(self) -> None:
-        if int(self.low) != self.low or self.low < 0:
-            raise ValueError(f"discrete uniform low must be an integer >= 0, got {self.low}")
-        if int(self.high) != self.high or self.high < self.low:
-            raise ValueError(f"discrete uniform high must be an integer >= low = {self.low}, got {self.high}")
-        object.__setattr__(self, "low", int(self.low))
-        object.__setattr__(self, "high", int(self.high))
+        low = check_int("discrete uniform low", self.low, low=0)
+        high = check_int("discrete uniform high", self.high, low=0)
+        if high < low:
+            raise ValueError(f"discrete uniform high must be an integer >= low = {low}, got {high}")
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
 
     def sample(self, rng: np.random.Generator, shape: int | tuple[int, ...] = ()) -> np.ndarray:
         # floor(low + U * n): one uniform per draw, so block sizes never change the stream
@@ -452,7 +436,7 @@ class Deterministic(Distribution):
     family: ClassVar[str] = "deterministic"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "value", _check_positive("deterministic value", self.value, allow_zero=True))
+        object.__setattr__(self, "value", check_number("deterministic value", self.value))
 
     @property
     def discrete(self) -> bool:  # type: ignore[override]
@@ -604,14 +588,14 @@ class Normal(Distribution):
     family: ClassVar[str] = "normal"
 
     def __post_init__(self) -> None:
-        _check_positive("normal mean", self.mu, allow_zero=True)
-        _check_positive("normal sd", self.sigma)
+        check_number("normal mean", self.mu)
+        check_number("normal sd", self.sigma, strict=True)
 
     @classmethod
     def from_mean_scv(cls, mean: float, scv: float) -> Normal:
         """Normal with mu = mean and sigma = mean * sqrt(scv)."""
-        mean = _check_positive("mean", mean)
-        scv = _check_positive("scv", scv)
+        mean = check_number("mean", mean, strict=True)
+        scv = check_number("scv", scv, strict=True)
         return cls(mu=mean, sigma=mean * math.sqrt(scv))
 
     def sample(self, rng: np.random.Generator, shape: int | tuple[int, ...] = ()) -> np.ndarray:
@@ -658,14 +642,14 @@ class Gamma(Distribution):
     family: ClassVar[str] = "gamma"
 
     def __post_init__(self) -> None:
-        _check_positive("gamma shape", self.shape)
-        _check_positive("gamma scale", self.scale)
+        check_number("gamma shape", self.shape, strict=True)
+        check_number("gamma scale", self.scale, strict=True)
 
     @classmethod
     def from_mean_scv(cls, mean: float, scv: float) -> Gamma:
         """Gamma with the given mean and SCV: shape 1/scv, scale mean*scv."""
-        mean = _check_positive("mean", mean)
-        scv = _check_positive("scv", scv)
+        mean = check_number("mean", mean, strict=True)
+        scv = check_number("scv", scv, strict=True)
         return cls(shape=1.0 / scv, scale=mean * scv)
 
     def sample(self, rng: np.random.Generator, shape: int | tuple[int, ...] = ()) -> np.ndarray:
@@ -700,15 +684,14 @@ class Lognormal(Distribution):
     family: ClassVar[str] = "lognormal"
 
     def __post_init__(self) -> None:
-        if not math.isfinite(float(self.log_mean)):
-            raise ValueError(f"lognormal log_mean must be finite, got {self.log_mean}")
-        _check_positive("lognormal log_sd", self.log_sd)
+        check_number("lognormal log_mean", self.log_mean, low=None)
+        check_number("lognormal log_sd", self.log_sd, strict=True)
 
     @classmethod
     def from_mean_scv(cls, mean: float, scv: float) -> Lognormal:
         """Lognormal with the given mean and SCV: s^2 = ln(1 + scv), m = ln(mean) - s^2/2."""
-        mean = _check_positive("mean", mean)
-        scv = _check_positive("scv", scv)
+        mean = check_number("mean", mean, strict=True)
+        scv = check_number("scv", scv, strict=True)
         s2 = math.log1p(scv)
         return cls(log_mean=math.log(mean) - s2 / 2, log_sd=math.sqrt(s2))
 
@@ -744,15 +727,15 @@ class Uniform(Distribution):
     family: ClassVar[str] = "uniform"
 
     def __post_init__(self) -> None:
-        _check_positive("uniform low", self.low, allow_zero=True)
+        check_number("uniform low", self.low)
         if not (float(self.high) > float(self.low)) or not math.isfinite(float(self.high)):
             raise ValueError(f"uniform high must be finite and > low = {self.low}, got {self.high}")
 
     @classmethod
     def from_mean_scv(cls, mean: float, scv: float) -> Uniform:
         """Uniform with the given mean and SCV (needs scv <= 1/3 so that low >= 0)."""
-        mean = _check_positive("mean", mean)
-        scv = _check_positive("scv", scv)
+        mean = check_number("mean", mean, strict=True)
+        scv = check_number("scv", scv, strict=True)
         if scv > 1 / 3 + 1e-12:
             raise ValueError(f"scv must be in (0, 1/3] for a uniform on [0, inf), got {scv:g}")
         half = mean * math.sqrt(3 * scv)
@@ -792,15 +775,15 @@ class Triangular(Distribution):
     family: ClassVar[str] = "triangular"
 
     def __post_init__(self) -> None:
-        _check_positive("triangular low", self.low, allow_zero=True)
+        check_number("triangular low", self.low)
         if not (float(self.high) > float(self.low)) or not math.isfinite(float(self.high)):
             raise ValueError(f"triangular high must be finite and > low = {self.low}, got {self.high}")
 
     @classmethod
     def from_mean_scv(cls, mean: float, scv: float) -> Triangular:
         """Symmetric triangular with the given mean and SCV (needs scv <= 1/6)."""
-        mean = _check_positive("mean", mean)
-        scv = _check_positive("scv", scv)
+        mean = check_number("mean", mean, strict=True)
+        scv = check_number("scv", scv, strict=True)
         if scv > 1 / 6 + 1e-12:
             raise ValueError(f"scv must be in (0, 1/6] for a symmetric triangular on [0, inf), got {scv:g}")
         half = mean * math.sqrt(6 * scv)
@@ -836,7 +819,7 @@ class Exponential(Distribution):
     family: ClassVar[str] = "exponential"
 
     def __post_init__(self) -> None:
-        _check_positive("exponential mean", self.mean_value)
+        check_number("exponential mean", self.mean_value, strict=True)
 
     def sample(self, rng: np.random.Generator, shape: int | tuple[int, ...] = ()) -> np.ndarray:
         return rng.exponential(self.mean_value, size=shape)
@@ -1147,7 +1130,7 @@ def parse_distribution(text: str) -> Distribution:
     if family == "exponential":
         kv = {"mean": body} if bare else _kv(body, family)
         if "rate" in kv:
-            mean = 1.0 / _check_positive("exponential rate", _num(kv, "rate", family))
+            mean = 1.0 / check_number("exponential rate", _num(kv, "rate", family), strict=True)
         else:
             mean = _num(kv, "mean", family)
         if kv:

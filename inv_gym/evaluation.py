@@ -66,6 +66,7 @@ from inv_gym.envs.options import dual_action_values
 from inv_gym.envs.streams import _demand_block, draw_lead_times, draw_paths, spawn_generators
 from inv_gym.limits import check_memory, check_seed, run_bytes, system_bytes
 from inv_gym.params import InventoryParams
+from inv_gym.validation import check_int
 
 __all__ = [
     "evaluate",
@@ -403,15 +404,10 @@ def check_run(
         min_reps: the fewest replications allowed (2 where a confidence interval is the point).
         per_cell: extra bytes per (replication, period) the caller stores.
     """
-    if isinstance(reps, bool) or int(reps) != reps or reps < min_reps:
-        why = " (a 95% CI needs two replications)" if min_reps == 2 else ""
-        raise ValueError(f"reps must be an integer >= {min_reps}{why}, got {reps!r}")
-    horizon = params.horizon if horizon is None else horizon
-    if isinstance(horizon, bool) or int(horizon) != horizon or horizon < 1:
-        raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
-    if isinstance(warmup, bool) or int(warmup) != warmup or warmup < 0:
-        raise ValueError(f"warmup must be an integer >= 0, got {warmup!r}")
-    reps, horizon, warmup = int(reps), int(horizon), int(warmup)
+    why = "a 95% CI needs two replications" if min_reps == 2 else ""
+    reps = check_int("reps", reps, low=min_reps, reason=why)
+    horizon = check_int("horizon", params.horizon if horizon is None else horizon, low=1)
+    warmup = check_int("warmup", warmup, low=0)
     if params.finite_horizon and horizon + warmup != params.horizon:
         raise ValueError(
             f"horizon + warmup must equal the model's horizon {params.horizon} for a finite-horizon model, "

@@ -56,42 +56,13 @@ import numpy as np
 
 from inv_gym import limits
 from inv_gym.distributions import DEFAULT_TAIL, Distribution, RenewalDemand, as_distribution, parse_distribution
+from inv_gym.validation import check_bool, check_int, check_number
 
 __all__ = ["InventoryParams", "PARAM_NAMES", "parse_param_value", "LEAD_TIME_TAIL"]
 
 #: Random lead times are truncated at their ``1 - LEAD_TIME_TAIL`` quantile
 #: (draws above it are set to it) so the pipeline has a fixed length.
 LEAD_TIME_TAIL = 1e-9
-
-
-def _nonneg(name: str, value: Any, high: float) -> float:
-    """``value`` as a float in [0, high]; bools and non-numbers are refused."""
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be a number >= 0, got {bool(value)}")
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}") from None
-    if value < 0 or math.isnan(value):
-        raise ValueError(f"{name} must be >= 0, got {value:g}")
-    if not value <= high:
-        raise ValueError(f"{name} must be >= 0 and <= {high:g} (inv_gym.limits), got {value:g}")
-    return value
-
-
-def _int_at_least(name: str, value: Any, low: int, high: int | None = None) -> int:
-    """``value`` as an integer in [low, high]; bools, fractions and non-numbers are refused."""
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be an integer >= {low}, got {bool(value)}")
-    try:
-        f = float(value)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}") from None
-    if not math.isfinite(f) or not f.is_integer() or f < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value}")
-    if high is not None and f > high:
-        raise ValueError(f"{name} must be an integer in [{low}, {high}] (inv_gym.limits), got {value}")
-    return int(value) if isinstance(value, (int, np.integer)) else int(f)
 
 
 def _at_most(what: str, quick: float, exact: Callable[[], float], high: float, unit: str) -> None:
@@ -193,40 +164,32 @@ class InventoryParams:
                 raise ValueError("lead_time must be >= 0")
             s(self, "lead_time", lt)
         else:
-            s(self, "lead_time", _int_at_least("lead_time", lt, 0, limits.MAX_LEAD_TIME))
+            s(self, "lead_time", check_int("lead_time", lt, low=0, cap=limits.MAX_LEAD_TIME))
         if self.stockout not in ("backorder", "lost_sales"):
             raise ValueError(f"stockout must be 'backorder' or 'lost_sales', got {self.stockout!r}")
         for name in MONEY_PARAMS:
-            s(self, name, _nonneg(name, getattr(self, name), limits.MAX_MONEY))
-        s(self, "initial_inventory", _nonneg("initial_inventory", self.initial_inventory, limits.MAX_QUANTITY))
+            s(self, name, check_number(name, getattr(self, name), cap=limits.MAX_MONEY))
+        s(self, "initial_inventory", check_number("initial_inventory", self.initial_inventory, cap=limits.MAX_QUANTITY))
         if self.salvage_value > 0 and self.salvage_value >= self.unit_cost:
             raise ValueError(
                 f"salvage_value must be 0 or < unit_cost = {self.unit_cost:g} (a unit bought and salvaged "
                 f"would be a profit, so the best order would be unbounded), got {self.salvage_value:g}"
             )
         if self.shelf_life is not None:
-            s(self, "shelf_life", _int_at_least("shelf_life", self.shelf_life, 1, limits.MAX_SHELF_LIFE))
+            s(self, "shelf_life", check_int("shelf_life", self.shelf_life, low=1, cap=limits.MAX_SHELF_LIFE))
         if self.issuing not in ("fifo", "lifo"):
             raise ValueError(f"issuing must be 'fifo' or 'lifo', got {self.issuing!r}")
         if self.capacity is not None:
-            cap = _nonneg("capacity", self.capacity, limits.MAX_QUANTITY)
+            cap = check_number("capacity", self.capacity, cap=limits.MAX_QUANTITY)
             if cap <= 0:
                 raise ValueError(f"capacity must be > 0 or None, got {cap}")
             s(self, "capacity", cap)
             if self.initial_inventory > cap:
                 raise ValueError(f"initial_inventory must be <= capacity = {cap:g}, got {self.initial_inventory:g}")
         for name in ("one_outstanding", "finite_horizon"):
-            v = getattr(self, name)
-            if isinstance(v, str):
-                low = v.strip().lower()
-                if low not in ("true", "false", "1", "0", "yes", "no"):
-                    raise ValueError(f"{name} must be true or false, got {v!r}")
-                v = low in ("true", "1", "yes")
-            if not isinstance(v, (bool, np.bool_)):
-                raise ValueError(f"{name} must be true or false, got {v!r}")
-            s(self, name, bool(v))
-        s(self, "max_order", _int_at_least("max_order", self.max_order, 1, limits.MAX_ORDER))
-        s(self, "horizon", _int_at_least("horizon", self.horizon, 1, limits.MAX_HORIZON))
+            s(self, name, check_bool(name, getattr(self, name), text=True))
+        s(self, "max_order", check_int("max_order", self.max_order, low=1, cap=limits.MAX_ORDER))
+        s(self, "horizon", check_int("horizon", self.horizon, low=1, cap=limits.MAX_HORIZON))
         self._check_expedited()
         self._check_sizes()
 
@@ -234,12 +197,12 @@ class InventoryParams:
         """Validate the expedited source (dual sourcing) against the regular one."""
         s = object.__setattr__
         for name in ("expedited_unit_cost", "expedited_fixed_cost"):
-            s(self, name, _nonneg(name, getattr(self, name), limits.MAX_MONEY))
+            s(self, name, check_number(name, getattr(self, name), cap=limits.MAX_MONEY))
         if self.max_expedited_order is not None:
             s(
                 self,
                 "max_expedited_order",
-                _int_at_least("max_expedited_order", self.max_expedited_order, 0, limits.MAX_ORDER),
+                check_int("max_expedited_order", self.max_expedited_order, low=0, cap=limits.MAX_ORDER),
             )
         if self.expedited_lead_time is None:
             for name in ("expedited_unit_cost", "expedited_fixed_cost", "max_expedited_order"):
@@ -249,7 +212,7 @@ class InventoryParams:
                         f"[0, lead_time - 1]), got {name}={getattr(self, name)} without it"
                     )
             return
-        s(self, "expedited_lead_time", _int_at_least("expedited_lead_time", self.expedited_lead_time, 0))
+        s(self, "expedited_lead_time", check_int("expedited_lead_time", self.expedited_lead_time, low=0))
         if isinstance(self.lead_time, Distribution):
             raise ValueError("lead_time must be an integer with an expedited source (expedited_lead_time set)")
         if self.expedited_lead_time >= self.lead_time:

@@ -45,6 +45,7 @@ from inv_gym.envs.options import EnvOptions, orders_from_actions, positions_from
 from inv_gym.evaluation import MetricCI, evaluate, mean_ci
 from inv_gym.instances import Instance, get_instance
 from inv_gym.params import InventoryParams
+from inv_gym.validation import check_int
 
 __all__ = ["Score", "score", "agent_orders"]
 
@@ -276,8 +277,7 @@ def score(
         kw = dict(reps=reps, horizon=horizon, warmup=warmup, seed=seed, options=options, progress=progress)
         return serial_score(policy, inst, **kw)
     params = inst.params
-    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 2:
-        raise ValueError(f"reps must be an integer >= 2 (a confidence interval needs two replications), got {reps!r}")
+    reps = check_int("reps", reps, low=2, reason="a confidence interval needs two replications")
     if params.finite_horizon:  # the episode is the scored problem
         horizon, warmup = params.horizon, 0
     else:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import math
 
+from inv_gym.validation import check_number  # re-exported: the analytic modules import it from here
+
 __all__ = [
     "eoq_order_quantity",
     "eoq_cost",
@@ -30,26 +32,6 @@ __all__ = [
     "eoqb_backorder_fraction",
     "eoqb_cost",
 ]
-
-
-def check_number(name: str, value: float, *, low: float = 0.0, strict: bool = False) -> float:
-    """Return ``float(value)`` or raise ValueError naming ``name`` and the allowed range.
-
-    Args:
-        name: the parameter's name, used in the message.
-        value: the value to check.
-        low: the lower bound.
-        strict: True for ``value > low``, False for ``value >= low``.
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be a number {'>' if strict else '>='} {low:g}, got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number {'>' if strict else '>='} {low:g}, got {value!r}") from None
-    if not math.isfinite(v) or v < low or (strict and v == low):
-        raise ValueError(f"{name} must be {'>' if strict else '>='} {low:g}, got {value}")
-    return v
 
 
 def _eoq_args(fixed_cost: float, holding_cost: float, demand_rate: float) -> tuple[float, float, float]:

@@ -39,6 +39,7 @@ from inv_gym.envs.render import render_frame
 from inv_gym.envs.streams import DrawStream
 from inv_gym.limits import check_memory, run_bytes
 from inv_gym.params import PARAM_NAMES, InventoryParams
+from inv_gym.validation import check_int
 
 __all__ = ["InventoryEnv", "InventoryVectorEnv", "action_values", "make_params", "order_from_action"]
 
@@ -461,8 +462,7 @@ class InventoryVectorEnv(VectorEnv):
         autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
         **kwargs: Any,
     ) -> None:
-        if isinstance(num_envs, bool) or int(num_envs) != num_envs or num_envs < 1:
-            raise ValueError(f"num_envs must be an integer >= 1, got {num_envs!r}")
+        num_envs = check_int("num_envs", num_envs, low=1)
         modes = (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP)
         try:
             mode = AutoresetMode(autoreset_mode)
@@ -474,10 +474,8 @@ class InventoryVectorEnv(VectorEnv):
         self._same_step = mode == AutoresetMode.SAME_STEP
         if render_mode is not None:
             raise ValueError("the vector env has no render modes (render a single env: gym.make(id, render_mode=...))")
-        if max_episode_steps is not None and (
-            isinstance(max_episode_steps, bool) or int(max_episode_steps) != max_episode_steps or max_episode_steps < 1
-        ):
-            raise ValueError(f"max_episode_steps must be an integer >= 1 or None, got {max_episode_steps!r}")
+        if max_episode_steps is not None:
+            max_episode_steps = check_int("max_episode_steps", max_episode_steps, low=1, reason="or None")
         opts = _options(continuous, kwargs)
         self.num_envs = int(num_envs)
         self.params = make_params(params, **kwargs)

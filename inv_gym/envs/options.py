@@ -47,6 +47,7 @@ import numba
 import numpy as np
 
 from inv_gym.params import InventoryParams
+from inv_gym.validation import check_bool, check_choice, check_number
 
 __all__ = [
     "ACTIONS",
@@ -74,10 +75,11 @@ ACTIONS: tuple[str, ...] = ("order", "order_up_to")
 OPTION_NAMES: tuple[str, ...] = ("action", "continuous", "obs_scale", "random_start", "reward_scale")
 
 
-def _flag(name: str, value: Any) -> bool:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    raise ValueError(f"{name} must be True or False, got {value!r}")
+def check_reward_scale(value: Any) -> float:
+    """The reward scale c of an env's options: a number in (0, 1e6]."""
+    if isinstance(value, str):  # text is read by parse_option_value, not here
+        raise ValueError(f"reward_scale must be a number in (0, 1e6], got {value!r}")
+    return check_number("reward_scale", value, low=0.0, strict=True, high=1e6)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,17 +101,10 @@ class EnvOptions:
     reward_scale: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.action not in ACTIONS:
-            raise ValueError(f"action must be one of {', '.join(ACTIONS)}, got {self.action!r}")
+        check_choice("action", self.action, ACTIONS)
         for name in ("continuous", "obs_scale", "random_start"):
-            object.__setattr__(self, name, _flag(name, getattr(self, name)))
-        c = self.reward_scale
-        if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, float, np.integer, np.floating)):
-            raise ValueError(f"reward_scale must be a number > 0, got {c!r}")
-        c = float(c)
-        if not (math.isfinite(c) and 0.0 < c <= 1e6):
-            raise ValueError(f"reward_scale must be in (0, 1e6], got {c}")
-        object.__setattr__(self, "reward_scale", c)
+            object.__setattr__(self, name, check_bool(name, getattr(self, name)))
+        object.__setattr__(self, "reward_scale", check_reward_scale(self.reward_scale))
 
     def check(self, params: InventoryParams) -> None:
         """Refuse an option that cannot apply to ``params``' model, naming both."""
@@ -228,12 +223,7 @@ def parse_option_value(name: str, text: str) -> Any:
             return float(t)
         except ValueError:
             raise ValueError(f"reward_scale must be a number in (0, 1e6], got {t!r}") from None
-    low = t.lower()
-    if low in ("true", "1", "yes"):
-        return True
-    if low in ("false", "0", "no"):
-        return False
-    raise ValueError(f"{name} must be true or false, got {t!r}")
+    return check_bool(name, t, text=True)
 
 
 @numba.njit(cache=True, nogil=True)

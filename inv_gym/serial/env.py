@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Any
 
 import gymnasium as gym
@@ -13,6 +12,7 @@ from gymnasium.envs.registration import EnvSpec
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
+from inv_gym.envs.options import check_reward_scale
 from inv_gym.envs.streams import DrawStream
 from inv_gym.params import InventoryParams
 from inv_gym.serial.dynamics import (
@@ -27,6 +27,7 @@ from inv_gym.serial.dynamics import (
     serial_kernel_arrays,
 )
 from inv_gym.serial.params import SERIAL_PARAM_NAMES, SerialParams
+from inv_gym.validation import check_bool, check_choice, check_int
 
 __all__ = ["SerialEnv", "SerialVectorEnv", "make_serial_params"]
 
@@ -146,17 +147,10 @@ class _SerialCore:
         kwargs: dict[str, Any],
     ) -> None:
         self.params = make_serial_params(params, **kwargs)
-        if action not in ACTION_MODES:
-            raise ValueError(f"action must be one of {ACTION_MODES}, got {action!r}")
-        try:
-            rs = float(reward_scale)
-        except (TypeError, ValueError):
-            raise ValueError(f"reward_scale must be a number > 0, got {reward_scale!r}") from None
-        if not math.isfinite(rs) or rs <= 0 or rs > 1e6:
-            raise ValueError(f"reward_scale must be a number in (0, 1e6], got {reward_scale}")
+        check_choice("action", action, ACTION_MODES)
+        rs = check_reward_scale(reward_scale)
         for name, v in (("continuous", continuous), ("obs_scale", obs_scale), ("random_start", random_start)):
-            if not isinstance(v, (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False, got {v!r}")
+            check_bool(name, v)
         self.action_mode = action
         self.continuous = bool(continuous)
         self.obs_scaled = bool(obs_scale)
@@ -414,8 +408,7 @@ class SerialVectorEnv(_SerialCore, VectorEnv):
         render_mode: str | None = None,
         **kwargs: Any,
     ) -> None:
-        if isinstance(num_envs, bool) or int(num_envs) != num_envs or num_envs < 1:
-            raise ValueError(f"num_envs must be an integer >= 1, got {num_envs!r}")
+        num_envs = check_int("num_envs", num_envs, low=1)
         modes = (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP)
         names = {"nextstep": AutoresetMode.NEXT_STEP, "samestep": AutoresetMode.SAME_STEP}
         key = autoreset_mode.value if isinstance(autoreset_mode, AutoresetMode) else str(autoreset_mode)
@@ -429,13 +422,7 @@ class SerialVectorEnv(_SerialCore, VectorEnv):
         self.num_envs = n = int(num_envs)
         self._setup(n, params, action, continuous, obs_scale, random_start, reward_scale, kwargs)
         if max_episode_steps is not None:
-            if (
-                isinstance(max_episode_steps, bool)
-                or int(max_episode_steps) != max_episode_steps
-                or max_episode_steps < 1
-            ):
-                raise ValueError(f"max_episode_steps must be an integer >= 1 or None, got {max_episode_steps!r}")
-            self._limit_steps = int(max_episode_steps)
+            self._limit_steps = check_int("max_episode_steps", max_episode_steps, low=1, reason="or None")
         self._horizon = self._episode_steps
         self.single_observation_space = self._obs_space
         self.single_action_space = self._act_space

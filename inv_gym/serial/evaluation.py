@@ -45,6 +45,7 @@ from inv_gym.serial.dynamics import (
     serial_step,
 )
 from inv_gym.serial.params import SerialParams
+from inv_gym.validation import check_int
 
 __all__ = [
     "MAX_SYSTEM_PERIODS",
@@ -77,10 +78,9 @@ def check_serial_run(reps: Any, horizon: Any, warmup: Any, *, systems: int = 1) 
         warmup: unmeasured periods first, an integer >= 0.
         systems: policies simulated side by side on the same draws (a search's size).
     """
-    for name, v, low in (("reps", reps, 2), ("horizon", horizon, 1), ("warmup", warmup, 0)):
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer, float)) or int(v) != v or v < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {v!r}")
-    reps, horizon, warmup = int(reps), int(horizon), int(warmup)
+    reps = check_int("reps", reps, low=2, reason="a confidence interval needs two replications")
+    horizon = check_int("horizon", horizon, low=1)
+    warmup = check_int("warmup", warmup, low=0)
     work = systems * reps * (horizon + warmup)
     if work > MAX_SYSTEM_PERIODS:
         raise ValueError(

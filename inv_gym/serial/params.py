@@ -30,7 +30,6 @@ times 1, 1, 2 mapped to this model's period as (0, 1, 2) (see
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from inv_gym.distributions import Distribution, RenewalDemand, as_distribution
-from inv_gym.params import _int_at_least
+from inv_gym.validation import check_bool, check_int, check_number
 
 __all__ = ["SerialParams", "SERIAL_PARAM_NAMES", "SERIAL_DEFAULTS", "parse_serial_value"]
 
@@ -59,14 +58,7 @@ def _per_stage(name: str, value: Any, m: int, *, integer: bool) -> tuple:
         items = [value] * m
     out = []
     for x in items:
-        if isinstance(x, bool):
-            raise ValueError(f"{name} must hold numbers >= 0, got {x!r}")
-        try:
-            f = float(x)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must hold numbers >= 0, got {x!r}") from None
-        if not math.isfinite(f) or f < 0:
-            raise ValueError(f"{name} must be >= 0 at every stage, got {x}")
+        f = check_number(name, x)
         if integer:
             if not f.is_integer():
                 raise ValueError(f"{name} must be integers >= 0, got {x}")
@@ -74,13 +66,6 @@ def _per_stage(name: str, value: Any, m: int, *, integer: bool) -> tuple:
         else:
             out.append(f)
     return tuple(out)
-
-
-def _int_in(name: str, value: Any, low: int, high: int | None = None) -> int:
-    v = _int_at_least(name, value, low)
-    if high is not None and v > high:
-        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value}")
-    return v
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,7 +114,13 @@ class SerialParams:
             m = next(iter(lengths.values()), 1)
             if m < 1:
                 raise ValueError("n_stages must be an integer >= 1, got 0 (empty per-stage lists)")
-        m = _int_in("n_stages", self.n_stages if self.n_stages is not None else m, 1, MAX_STAGES)
+        m = check_int(
+            "n_stages",
+            self.n_stages if self.n_stages is not None else m,
+            low=1,
+            cap=MAX_STAGES,
+            cap_source="MAX_STAGES",
+        )
         s(self, "n_stages", m)
         d = as_distribution(self.demand, name="demand")
         if isinstance(d, RenewalDemand) or not d.discrete:
@@ -140,24 +131,10 @@ class SerialParams:
         s(self, "lead_times", _per_stage("lead_times", self.lead_times, m, integer=True))
         s(self, "holding_costs", _per_stage("holding_costs", self.holding_costs, m, integer=False))
         s(self, "initial_inventory", _per_stage("initial_inventory", self.initial_inventory, m, integer=False))
-        try:
-            p = float(self.backorder_cost)
-        except (TypeError, ValueError):
-            raise ValueError(f"backorder_cost must be a number >= 0, got {self.backorder_cost!r}") from None
-        if not math.isfinite(p) or p < 0:
-            raise ValueError(f"backorder_cost must be >= 0, got {self.backorder_cost}")
-        s(self, "backorder_cost", p)
-        v = self.transit_holding
-        if isinstance(v, str):
-            low = v.strip().lower()
-            if low not in ("true", "false", "1", "0", "yes", "no"):
-                raise ValueError(f"transit_holding must be true or false, got {v!r}")
-            v = low in ("true", "1", "yes")
-        if not isinstance(v, (bool, np.bool_)):
-            raise ValueError(f"transit_holding must be true or false, got {v!r}")
-        s(self, "transit_holding", bool(v))
-        s(self, "max_order", _int_at_least("max_order", self.max_order, 1))
-        s(self, "horizon", _int_at_least("horizon", self.horizon, 1))
+        s(self, "backorder_cost", check_number("backorder_cost", self.backorder_cost))
+        s(self, "transit_holding", check_bool("transit_holding", self.transit_holding, text=True))
+        s(self, "max_order", check_int("max_order", self.max_order, low=1))
+        s(self, "horizon", check_int("horizon", self.horizon, low=1))
 
     @classmethod
     def from_echelon(cls, *, echelon_holding_costs: Sequence[float], **kwargs: Any) -> SerialParams:
