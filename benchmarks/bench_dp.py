@@ -16,15 +16,8 @@ import platform
 import time
 
 from inv_gym.analytic.dp import solve_dp
+from inv_gym.instances import ZIPKIN_OPTIMA
 from inv_gym.presets import preset_params
-
-#: Zipkin (2008), optimal average cost per period, keyed by (p, L).
-PUBLISHED = {
-    (4, 1): 4.04, (4, 2): 4.40, (4, 3): 4.60, (4, 4): 4.73,
-    (9, 1): 5.44, (9, 2): 6.09, (9, 3): 6.53, (9, 4): 6.84,
-    (19, 1): 6.68, (19, 2): 7.66, (19, 3): 8.36, (19, 4): 8.89,
-    (39, 1): 7.84, (39, 2): 9.11, (39, 3): 10.04, (39, 4): 10.79,
-}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, float]]:
@@ -52,7 +45,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
                     iterations=res.iterations,
                     seconds=min(times),
                     cost=res.average_cost,
-                    published=PUBLISHED.get((p, lead), float("nan")),
+                    published=ZIPKIN_OPTIMA.get((lead, p), float("nan")),
                     boundary_mass=res.boundary_mass,
                 )
             )

@@ -16,16 +16,12 @@ import inv_gym  # noqa: F401  (registers the ids)
 from inv_gym.analytic import dp as dp_module
 from inv_gym.analytic.dp import DPPolicy, TruncationWarning, evaluate_policy_dp, solve_dp
 from inv_gym.dynamics import EV, initial_state, kernel_params, observe, step
+from inv_gym.instances import ZIPKIN_OPTIMA
 from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
 
-# Zipkin (2008), lost sales, Poisson(5), h = 1: optimal average cost per period.
-ZIPKIN = {
-    4: (4.04, 4.40, 4.60, 4.73),
-    9: (5.44, 6.09, 6.53, 6.84),
-    19: (6.68, 7.66, 8.36, 8.89),
-    39: (7.84, 9.11, 10.04, 10.79),
-}
+#: Zipkin (2008), lost sales, Poisson(5), h = 1: the lost-sales costs p of his table.
+PENALTIES = sorted({p for _, p in ZIPKIN_OPTIMA})
 
 
 def zipkin_params(lead_time: int, p: float) -> InventoryParams:
@@ -74,12 +70,12 @@ def simulate(
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("p", sorted(ZIPKIN))
+@pytest.mark.parametrize("p", PENALTIES)
 @pytest.mark.parametrize("lead_time", [1, 2, 3])
 def test_zipkin_lost_sales(lead_time: int, p: int) -> None:
     res = zipkin_dp(lead_time, p)
     assert res.converged
-    assert res.average_cost == pytest.approx(ZIPKIN[p][lead_time - 1], abs=0.01)
+    assert res.average_cost == pytest.approx(ZIPKIN_OPTIMA[(lead_time, p)], abs=0.01)
     assert res.gain_bounds[1] - res.gain_bounds[0] < 1e-8
     assert res.boundary_mass < 1e-9
     assert res.policy_cost == pytest.approx(res.average_cost, abs=1e-6)
@@ -88,9 +84,9 @@ def test_zipkin_lost_sales(lead_time: int, p: int) -> None:
 @pytest.mark.slow
 def test_zipkin_lost_sales_lead_time_4() -> None:
     """The L = 4 row (about 5-10 s per instance), in one test."""
-    for p, row in ZIPKIN.items():
+    for p in PENALTIES:
         res = solve_dp(zipkin_params(4, p))
-        assert res.average_cost == pytest.approx(row[3], abs=0.01), p
+        assert res.average_cost == pytest.approx(ZIPKIN_OPTIMA[(4, p)], abs=0.01), p
         assert res.boundary_mass < 1e-9
 
 
@@ -236,7 +232,7 @@ def test_default_bounds_grow_until_they_do_not_bind(monkeypatch: pytest.MonkeyPa
     res = solve_dp(zipkin_params(1, 39))
     assert res.max_inventory > 8
     assert res.boundary_mass <= 1e-6
-    assert res.average_cost == pytest.approx(ZIPKIN[39][0], abs=0.01)
+    assert res.average_cost == pytest.approx(ZIPKIN_OPTIMA[(1, 39)], abs=0.01)
 
 
 @pytest.mark.parametrize(
