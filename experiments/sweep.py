@@ -44,11 +44,9 @@ import numpy as np
 import pandas as pd
 
 from agents.base import BasePolicy
-from agents.search import grid_points, parse_grid
-from agents.search import grid_search as search_grid
+from agents.search import grid_points, grid_search, parse_grid
 from agents.specs import family as get_family
-from agents.specs import make_policy, policy_spec
-from agents.specs import parse_policy as parse_spec
+from agents.specs import make_policy, parse_policy, policy_spec
 from experiments.io import pyplot, save_figure, write_csv, write_json
 from inv_gym.distributions import (
     Deterministic,
@@ -71,9 +69,9 @@ from inv_gym.presets import preset_params
 __all__ = [
     "PolicySpec",
     "SearchSpec",
-    "parse_policy",
+    "parse_sweep_policy",
     "apply_vary",
-    "grid_search",
+    "search_table",
     "best_of",
     "Sweep",
     "run_sweep",
@@ -147,7 +145,7 @@ class PolicySpec:
     @classmethod
     def parse(cls, text: str) -> PolicySpec:
         """A fixed policy from its spec (:func:`agents.specs.parse_policy`)."""
-        return cls.of(parse_spec(text))
+        return cls.of(parse_policy(text))
 
     @classmethod
     def of(cls, policy: BasePolicy) -> PolicySpec:
@@ -220,16 +218,16 @@ def _values_text(values: tuple[float, ...]) -> str:
     return " ".join(f"{v:g}" for v in values)
 
 
-def parse_policy(text: str) -> PolicySpec | SearchSpec:
-    """``family:NAME=V,...`` (fixed) or ``best:family:NAME=LO:HI[:STEP],...`` (searched).
+def parse_sweep_policy(text: str) -> PolicySpec | SearchSpec:
+    """A sweep's policy: ``family:NAME=V,...`` (fixed) or ``best:family:NAME=LO:HI[:STEP],...`` (searched).
 
     The fixed form is a policy spec (:func:`agents.specs.parse_policy`); the
     searched form is ``best:`` and a grid of :func:`agents.search.parse_grid`.
 
     Examples:
-        >>> parse_policy("ss:s=6,S=40")
+        >>> parse_sweep_policy("ss:s=6,S=40")
         PolicySpec(family='ss', values={'s': 6.0, 'S': 40.0}, options={})
-        >>> len(parse_policy("best:base_stock:S=10:20").candidates())
+        >>> len(parse_sweep_policy("best:base_stock:S=10:20").candidates())
         11
     """
     t = text.strip()
@@ -241,7 +239,7 @@ def parse_policy(text: str) -> PolicySpec | SearchSpec:
     return SearchSpec(family, grid)
 
 
-def grid_search(
+def search_table(
     spec: SearchSpec,
     params: InventoryParams,
     *,
@@ -263,7 +261,7 @@ def grid_search(
         every metric M of :data:`inv_gym.evaluation.METRICS`, ``M`` / ``M_lo`` /
         ``M_hi`` (mean and 95% CI over replications).
     """
-    res = search_grid(
+    res = grid_search(
         spec.family,
         spec.grid,
         params,
@@ -280,7 +278,7 @@ def grid_search(
 
 
 def best_of(spec: SearchSpec, table: pd.DataFrame) -> PolicySpec | None:
-    """The best feasible candidate of a :func:`grid_search` table (None if none is feasible)."""
+    """The best feasible candidate of a :func:`search_table` (None if none is feasible)."""
     feas = table[table["feasible"]]
     if feas.empty:
         return None
@@ -449,7 +447,7 @@ class Sweep:
 
 
 def _policy_obj(policy: Any) -> Any:
-    return parse_policy(policy) if isinstance(policy, str) else policy
+    return parse_sweep_policy(policy) if isinstance(policy, str) else policy
 
 
 def _policy_key(policy: Any) -> str:
@@ -496,7 +494,7 @@ def evaluate_point(
     row: dict[str, Any] = {}
     pol = _policy_obj(policy)
     if isinstance(pol, SearchSpec):
-        table = grid_search(pol, params, reps=reps, horizon=horizon, warmup=warmup, seed=seed)
+        table = search_table(pol, params, reps=reps, horizon=horizon, warmup=warmup, seed=seed)
         best = best_of(pol, table)
         if best is None:
             row["policy"] = "infeasible"

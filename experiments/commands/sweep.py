@@ -144,7 +144,7 @@ def _plot(df: Any, names: list[str], metric: str, path: str, title: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``inv-gym sweep``; return the exit status."""
-    from experiments.sweep import DEFAULT_METRICS, SearchSpec, Sweep, parse_policy, point_files, run_sweep
+    from experiments.sweep import DEFAULT_METRICS, SearchSpec, Sweep, parse_sweep_policy, point_files, run_sweep
     from inv_gym.evaluation import METRICS
 
     env_id, params = params_from_args(args)
@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--reps must be >= 2 (a CI needs two replications), got {args.reps}")
     if args.jobs < 1:
         raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
-    policy = parse_policy(args.policy)
+    policy = parse_sweep_policy(args.policy)
     if args.min_fill_rate is not None:
         if not isinstance(policy, SearchSpec):
             raise ValueError("--min-fill-rate applies to a best:FAMILY:GRID policy")

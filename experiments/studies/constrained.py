@@ -21,7 +21,7 @@ import pandas as pd
 
 from agents.search import pareto_frontier
 from experiments.studies.common import StudyConfig, StudyResult, plt
-from experiments.sweep import SearchSpec, best_of, evaluate_point, grid_search
+from experiments.sweep import SearchSpec, best_of, evaluate_point, search_table
 from inv_gym.presets import preset_params
 
 __all__ = ["Config", "main", "frontier"]
@@ -83,7 +83,7 @@ def main(cfg: Config | None = None) -> StudyResult:
         "policies",
         {"params": repr(params), "spec": repr(free), "reps": cfg.reps, "horizon": cfg.horizon}
         | {"warmup": cfg.warmup, "seed": cfg.seed},
-        lambda: grid_search(free, params, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed),
+        lambda: search_table(free, params, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed),
     )
     res.table(cfg, "policies", table)
     front = res.table(cfg, "frontier", frontier(table))

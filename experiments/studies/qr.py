@@ -23,7 +23,7 @@ import pandas as pd
 
 from agents.heuristics import RQ
 from experiments.studies.common import StudyConfig, StudyResult, backorder_counts, backorder_pmf, plt
-from experiments.sweep import SearchSpec, Sweep, band, best_of, grid_search, plot_surface, run_sweep
+from experiments.sweep import SearchSpec, Sweep, band, best_of, plot_surface, run_sweep, search_table
 from inv_gym.presets import preset_params
 
 __all__ = ["Config", "main"]
@@ -80,7 +80,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     table = ck.unit(
         "surfaces",
         {**ev, "spec": repr(spec), "seed": cfg.seed},
-        lambda: grid_search(spec, base, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed),
+        lambda: search_table(spec, base, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed),
     )
     res.table(cfg, "surfaces", table)
     best = best_of(spec, table)

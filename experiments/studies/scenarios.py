@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.studies.common import StudyConfig, StudyResult, plt
-from experiments.sweep import SearchSpec, best_of, evaluate_point, grid_search
+from experiments.sweep import SearchSpec, best_of, evaluate_point, search_table
 from inv_gym.distributions import Gamma, Rounded
 from inv_gym.presets import preset_params
 
@@ -105,7 +105,7 @@ def main(cfg: Config | None = None) -> StudyResult:
         table = ck.unit(
             f"search_{i}",
             {"params": repr(p), "spec": repr(spec), **ev, "seed": cfg.seed},
-            lambda p=p: grid_search(spec, p, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed),
+            lambda p=p: search_table(spec, p, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed),
         )
         best[name] = best_of(spec, table)
     baseline_policy = best["baseline"]

@@ -210,7 +210,7 @@ def all_mtimes(directory):
     "name, unit_functions, change, recomputed",
     [
         ("base_stock", ("backorder_counts",), {"backorder_costs": (1.0, 9.0, 49.0, 99.0)}, (1, 0)),
-        ("qr", ("backorder_counts", "grid_search"), {"setup_costs": (4.0, 16.0, 64.0, 256.0)}, (1, 0, 0)),
+        ("qr", ("backorder_counts", "search_table"), {"setup_costs": (4.0, 16.0, 64.0, 256.0)}, (1, 0, 0)),
     ],
 )
 def test_study_resumes(tmp_path, monkeypatch, name, unit_functions, change, recomputed) -> None:
@@ -250,7 +250,7 @@ def test_interrupted_study_computes_only_the_missing_points(tmp_path, monkeypatc
 
 
 def test_study_cli_fresh(tmp_path, monkeypatch) -> None:
-    grid = counting(monkeypatch, studies.load("constrained"), "grid_search")
+    grid = counting(monkeypatch, studies.load("constrained"), "search_table")
     args = ["study", "constrained", "--tiny", "--out", str(tmp_path)]
     assert cli_main(args) == 0 and cli_main(args) == 0
     assert len(grid) == 1
