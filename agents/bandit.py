@@ -57,8 +57,7 @@ from typing import Any
 import numpy as np
 
 from agents.base import BasePolicy
-from agents.search import SEARCH_FAMILIES
-from agents.search import grid_points as search_grid_points
+from agents.search import SEARCH_FAMILIES, grid_points
 from agents.specs import FAMILIES, Family
 from agents.specs import family as get_family
 from inv_gym.envs.streams import draw_paths
@@ -76,7 +75,6 @@ __all__ = [
     "make_bandit",
     "PolicyArms",
     "ARM_FAMILIES",
-    "grid_points",
     "BanditRun",
     "run_bandit",
 ]
@@ -478,23 +476,6 @@ def make_bandit(algo: str, n_arms: int, *, runs: int | None = None, seed: Seed =
 ARM_FAMILIES: dict[str, Family] = {name: FAMILIES[name] for name in SEARCH_FAMILIES}
 
 
-def grid_points(family: str, grid: Mapping[str, Any] | str) -> tuple[np.ndarray, dict[str, Any]]:
-    """Every valid parameter combination of a grid, ``((A, parameters) table, options)``.
-
-    The grid is read by :func:`agents.search.grid_points` (one syntax for
-    searches and arms); this is its table form, one row per arm.
-
-    Args:
-        family: a family of :data:`ARM_FAMILIES`.
-        grid: text such as ``"s=0:40,S=1:80"`` or ``"T=1:10,S=11,basis=on_hand"``
-            (inclusive ranges ``a:b``, ``a:b:step``, space-separated lists
-            ``T=1 2 3``), or a mapping of parameter -> values.
-    """
-    fam = get_family(family)
-    points, options = search_grid_points(fam.name, grid)
-    return np.column_stack([points[n] for n in fam.params]), options
-
-
 def _plain_number(x: float) -> int | float:
     return int(x) if float(x).is_integer() else float(x)
 
@@ -506,7 +487,7 @@ class PolicyArms:
         family: ``ss`` (s, S), ``rq`` (r, Q), ``base_stock`` (S), ``periodic``
             (T, S), or another family of :data:`ARM_FAMILIES`.
         arms: grid text such as ``"s=0:40,S=1:80"`` or ``"T=1:10,S=11"``
-            (:func:`grid_points`: inclusive ranges, ``a:b:step``, space-separated
+            (:func:`agents.search.grid_points`: inclusive ranges, ``a:b:step``, space-separated
             lists; invalid combinations such as S <= s dropped), a mapping of
             parameter -> values (the Cartesian product), or a sequence of
             parameter mappings (one per arm).
@@ -529,7 +510,8 @@ class PolicyArms:
         self.names = fam.params
         options: dict[str, Any] = {}
         if isinstance(arms, (str, Mapping)):
-            table, options = grid_points(fam.name, arms)
+            points, options = grid_points(fam.name, arms)  # one grid syntax for searches and arms
+            table = np.column_stack([points[n] for n in self.names])
         else:
             rows = []
             for a in arms:

@@ -101,7 +101,7 @@ class Scenario:
     Attributes:
         env_id: registered id.
         family: policy family of the arms (``ss``, ``rq``, ``periodic``, ...).
-        grid: grid text (:func:`agents.bandit.grid_points`).
+        grid: grid text (:func:`agents.search.grid_points`).
         overrides: parameter overrides of the env (e.g. the episode length).
         known_optimum: True when :func:`exact_optimum` certifies one (Zheng-Federgruen's
             (s,S) on Qr-v0, backward induction on the concrete-mixer month).
