@@ -58,7 +58,7 @@ from inv_gym.analytic.newsvendor import (
     renewal_lead_time_demand,
 )
 from inv_gym.analytic.rq import (
-    RQPolicy,
+    RQResult,
     rq_eil_approximation,
     rq_eoq_ss_approximation,
     rq_eoqb_approximation,
@@ -74,7 +74,7 @@ from inv_gym.analytic.rq import (
 )
 from inv_gym.analytic.solve import Solution, evaluate_exact, solve, suggest_search
 from inv_gym.analytic.ss import (
-    SSPolicy,
+    SSResult,
     ss_cost,
     ss_optimal_policy,
     ss_power_approximation,
@@ -103,7 +103,7 @@ __all__ = [
     "newsvendor_priced_order_quantity",
     "newsvendor_priced_profit",
     "newsvendor_priced_loss_probability",
-    "RQPolicy",
+    "RQResult",
     "rq_poisson_fill_rate",
     "rq_poisson_backorders",
     "rq_poisson_on_hand",
@@ -116,7 +116,7 @@ __all__ = [
     "rq_eoqb_approximation",
     "rq_eil_approximation",
     "rq_loss_function_approximation",
-    "SSPolicy",
+    "SSResult",
     "ss_cost",
     "ss_optimal_policy",
     "ss_power_approximation",

@@ -32,7 +32,7 @@ from inv_gym.analytic.newsvendor import newsvendor_critical_ratio
 from inv_gym.distributions import Poisson
 
 __all__ = [
-    "RQPolicy",
+    "RQResult",
     "rq_poisson_fill_rate",
     "rq_poisson_backorders",
     "rq_poisson_on_hand",
@@ -48,8 +48,8 @@ __all__ = [
 ]
 
 
-class RQPolicy(NamedTuple):
-    """A (Q, r) policy and its cost per unit time."""
+class RQResult(NamedTuple):
+    """A result of the (Q, r) solvers: the policy's parameters and its cost per unit time."""
 
     reorder_point: float  # r: order when the inventory position falls to r
     order_quantity: float  # Q
@@ -187,7 +187,7 @@ def rq_poisson_cost(
 
 def rq_poisson_optimal_policy(
     *, demand_rate: float, lead_time: float, fixed_cost: float, holding_cost: float, backorder_cost: float
-) -> RQPolicy:
+) -> RQResult:
     """Optimal (Q, r) for Poisson demand (Federgruen & Zheng 1992), exact.
 
     g is convex, so the best window {r+1, ..., r+Q} of Q levels grows from
@@ -205,7 +205,7 @@ def rq_poisson_optimal_policy(
         backorder_cost: p > 0.
 
     Returns:
-        RQPolicy(reorder_point, order_quantity, cost).
+        RQResult(reorder_point, order_quantity, cost).
 
     Example (Snyder & Shen, Example 5.8):
         >>> p = rq_poisson_optimal_policy(demand_rate=1.5, lead_time=2, fixed_cost=100, holding_cost=20,
@@ -227,7 +227,7 @@ def rq_poisson_optimal_policy(
 
     lo = hi = y_star
     total = g(y_star)
-    best = RQPolicy(y_star - 1, 1, (k * lam + total) / 1)
+    best = RQResult(y_star - 1, 1, (k * lam + total) / 1)
     g_lo, g_hi = g(lo - 1), g(hi + 1)
     while True:
         if g_lo < g_hi:
@@ -241,7 +241,7 @@ def rq_poisson_optimal_policy(
         if cost > best.cost:
             return best
         total += add
-        best = RQPolicy(lo - 1, q, cost)
+        best = RQResult(lo - 1, q, cost)
 
 
 # ---------------------------------------------------------------------------
@@ -369,7 +369,7 @@ def rq_normal_optimal_policy(
     fixed_cost: float,
     holding_cost: float,
     backorder_cost: float,
-) -> RQPolicy:
+) -> RQResult:
     """Optimal (Q, r) of the continuous-review normal model, by minimising C(Q, r(Q)) over Q.
 
     Snyder & Shen (2019), section 5.2 (C is jointly convex; r(Q) from eq. (5.9)).
@@ -399,11 +399,11 @@ def rq_normal_optimal_policy(
     )
     q = float(res.x)
     r = _r_of_q(q, mu, sigma, h, p)
-    return RQPolicy(r, q, _normal_cost(r, q, lam, mu, sigma, k, h, p))
+    return RQResult(r, q, _normal_cost(r, q, lam, mu, sigma, k, h, p))
 
 
-def _policy(r: float, q: float, lam: float, mu: float, sigma: float, k: float, h: float, p: float) -> RQPolicy:
-    return RQPolicy(r, q, _normal_cost(r, q, lam, mu, sigma, k, h, p))
+def _result(r: float, q: float, lam: float, mu: float, sigma: float, k: float, h: float, p: float) -> RQResult:
+    return RQResult(r, q, _normal_cost(r, q, lam, mu, sigma, k, h, p))
 
 
 def rq_eoq_ss_approximation(
@@ -414,7 +414,7 @@ def rq_eoq_ss_approximation(
     fixed_cost: float,
     holding_cost: float,
     backorder_cost: float,
-) -> RQPolicy:
+) -> RQResult:
     """EOQ plus safety stock: Q = sqrt(2 K lambda / h), r = mu_l + sigma_l Phi^{-1}(p / (p + h)).
 
     Snyder & Shen (2019), section 5.3.3, eqs. (3.4) and (5.21). The cost is the
@@ -437,7 +437,7 @@ def rq_eoq_ss_approximation(
     lam, mu, sigma, k, h, p = _normal_args(demand_rate, demand_sd, lead_time, fixed_cost, holding_cost, backorder_cost)
     q = eoq_order_quantity(fixed_cost=k, holding_cost=h, demand_rate=lam)
     r = mu + sigma * float(stats.norm.ppf(p / (p + h)))
-    return _policy(r, q, lam, mu, sigma, k, h, p)
+    return _result(r, q, lam, mu, sigma, k, h, p)
 
 
 def rq_eoqb_approximation(
@@ -448,7 +448,7 @@ def rq_eoqb_approximation(
     fixed_cost: float,
     holding_cost: float,
     backorder_cost: float,
-) -> RQPolicy:
+) -> RQResult:
     """EOQB approximation: Q = sqrt(2 K lambda (h + p) / (h p)), r = r(Q) from g(r) = g(r + Q).
 
     Snyder & Shen (2019), section 5.3.2 (after Zheng 1992). The cost is the exact
@@ -470,7 +470,7 @@ def rq_eoqb_approximation(
     """
     lam, mu, sigma, k, h, p = _normal_args(demand_rate, demand_sd, lead_time, fixed_cost, holding_cost, backorder_cost)
     q = eoqb_order_quantity(fixed_cost=k, holding_cost=h, backorder_cost=p, demand_rate=lam)
-    return _policy(_r_of_q(q, mu, sigma, h, p), q, lam, mu, sigma, k, h, p)
+    return _result(_r_of_q(q, mu, sigma, h, p), q, lam, mu, sigma, k, h, p)
 
 
 def _iterate(step, r: float, q: float, tol: float, max_iter: int = 1000) -> tuple[float, float]:  # noqa: ANN001
@@ -491,7 +491,7 @@ def rq_eil_approximation(
     holding_cost: float,
     backorder_cost: float,
     tol: float = 1e-6,
-) -> RQPolicy:
+) -> RQResult:
     """Expected-inventory-level (EIL) approximation (Whitin 1953; Hadley & Whitin 1963).
 
     Iterate r = F^{-1}(1 - Q h / (p lambda)) and Q = sqrt(2 lambda [K + p n(r)] / h)
@@ -524,7 +524,7 @@ def rq_eil_approximation(
         return r, math.sqrt(2 * lam * (k + p * _n1(r, mu, sigma)) / h)
 
     r, q = _iterate(step, 0.0, eoq_order_quantity(fixed_cost=k, holding_cost=h, demand_rate=lam), tol)
-    return _policy(r, q, lam, mu, sigma, k, h, p)
+    return _result(r, q, lam, mu, sigma, k, h, p)
 
 
 def rq_loss_function_approximation(
@@ -536,7 +536,7 @@ def rq_loss_function_approximation(
     holding_cost: float,
     backorder_cost: float,
     tol: float = 1e-6,
-) -> RQPolicy:
+) -> RQResult:
     """Loss-function approximation (Hadley & Whitin 1963).
 
     Iterate n(r) = h Q / (h + p) and Q = sqrt(2 [K lambda + (h + p) n2(r)] / h)
@@ -567,4 +567,4 @@ def rq_loss_function_approximation(
         return r, math.sqrt(2 * (k * lam + (h + p) * _n2(r, mu, sigma)) / h)
 
     r, q = _iterate(step, 0.0, eoq_order_quantity(fixed_cost=k, holding_cost=h, demand_rate=lam), tol)
-    return _policy(r, q, lam, mu, sigma, k, h, p)
+    return _result(r, q, lam, mu, sigma, k, h, p)

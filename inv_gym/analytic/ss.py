@@ -41,11 +41,11 @@ from inv_gym.analytic.eoq import check_number
 from inv_gym.analytic.newsvendor import atoms, check_demand, check_lead_time, lead_time_demand
 from inv_gym.distributions import Distribution
 
-__all__ = ["SSPolicy", "ss_cost", "ss_optimal_policy", "ss_power_approximation"]
+__all__ = ["SSResult", "ss_cost", "ss_optimal_policy", "ss_power_approximation"]
 
 
-class SSPolicy(NamedTuple):
-    """An (s, S) policy and its long-run average cost per period."""
+class SSResult(NamedTuple):
+    """A result of the (s, S) solvers: the policy's parameters and its long-run average cost per period."""
 
     s: int  # reorder point: order when the inventory position is <= s
     S: int  # order-up-to level
@@ -180,7 +180,7 @@ def ss_optimal_policy(
     holding_cost: float,
     backorder_cost: float,
     lead_time: int = 0,
-) -> SSPolicy:
+) -> SSResult:
     """Optimal (s, S) policy by Zheng & Federgruen's (1991) algorithm (exact).
 
     Steps (Zheng & Federgruen section 3; Snyder & Shen Algorithm 4.2): start at
@@ -196,7 +196,7 @@ def ss_optimal_policy(
         lead_time: L >= 0 periods (enters through the (L + 1)-period demand in G).
 
     Returns:
-        SSPolicy(s, S, cost): order up to S when the inventory position is <= s;
+        SSResult(s, S, cost): order up to S when the inventory position is <= s;
         cost = long-run average cost per period.
 
     Examples:
@@ -229,7 +229,7 @@ def ss_optimal_policy(
                 s += 1
             c0 = model.cost(s, S0)
         S += 1
-    return SSPolicy(int(s), int(S0), c0)
+    return SSResult(int(s), int(S0), c0)
 
 
 def ss_power_approximation(
