@@ -68,6 +68,7 @@ def run(
     fresh: bool = False,
     progress: bool = False,
     report: Callable[[list[Record]], Any] | None = None,
+    on_plan: Callable[[dict[str, Record], list[Task]], None] | None = None,
 ) -> RunResult:
     """Run (or resume) ``tasks``: load what is stored, compute the rest, store it, report.
 
@@ -79,12 +80,15 @@ def run(
         progress: a progress bar over the tasks to compute.
         report: called with the records in the tasks' order; its return value is
             :attr:`RunResult.report`.
+        on_plan: called with the reused records and the tasks to compute, before computing.
 
     Raises:
         Exception: the first exception of a task without ``on_error`` (the tasks
             finished before it stay stored).
     """
     stored, todo = pending(tasks, store, fresh=fresh)
+    if on_plan is not None:
+        on_plan(dict(stored), list(todo))
     computed: list[str] = []
 
     def on_done(task: Task, outcome: Outcome) -> None:
