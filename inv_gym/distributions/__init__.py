@@ -48,8 +48,9 @@ through the ``np.random.Generator`` that the caller passes in.
 
 from __future__ import annotations
 
+# the families register in import order, the order messages list them in
+# isort: off
 from inv_gym.distributions.base import DEFAULT_TAIL, SAMPLE_TAIL, Distribution
-from inv_gym.distributions.continuous import Exponential, Gamma, Lognormal, Normal, Triangular, Uniform
 from inv_gym.distributions.discrete import (
     Deterministic,
     DiscreteUniform,
@@ -58,9 +59,12 @@ from inv_gym.distributions.discrete import (
     NegativeBinomial,
     Poisson,
 )
+from inv_gym.distributions.continuous import Exponential, Gamma, Lognormal, Normal, Triangular, Uniform
+from inv_gym.distributions.wrappers import RenewalDemand, Rounded
 from inv_gym.distributions.registry import FAMILIES, Family, Form, Param, get_family, register_family
 from inv_gym.distributions.text import as_distribution, parse_distribution
-from inv_gym.distributions.wrappers import RenewalDemand, Rounded
+
+# isort: on
 
 __all__ = [
     "Distribution",

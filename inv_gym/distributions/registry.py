@@ -218,8 +218,8 @@ def register_family(family: Family) -> Family:
 
 
 def family_names() -> str:
-    """The known families as messages list them: ``deterministic, ..., uniform, round(...), renewal(...)``."""
-    plain = sorted(f.name for f in FAMILIES.values() if f.wraps is None)
+    """The known families in registration order, wrappers last: ``poisson, ..., round(...), renewal(...)``."""
+    plain = [f.shown for f in FAMILIES.values() if f.wraps is None]
     return ", ".join([*plain, *(f.shown for f in FAMILIES.values() if f.wraps is not None)])
 
 
@@ -234,5 +234,5 @@ def get_family(name: str, spec: str | None = None) -> Family:
     key = _ALIASES.get(key, key)
     if key not in FAMILIES:
         where = f" in {spec!r}" if spec is not None else ""
-        raise ValueError(f"unknown distribution family {name.strip()!r}{where}; known: {family_names()}")
+        raise ValueError(f"unknown distribution family {name.strip()!r}{where}; allowed: {family_names()}")
     return FAMILIES[key]

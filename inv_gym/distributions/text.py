@@ -44,7 +44,7 @@ def _given(family: Family, body: str, spec: str) -> dict[str, tuple[str, str]]:
     if unknown:
         raise ValueError(
             f"{family.name}: unknown parameter(s) {sorted(unknown)} in {spec!r}; "
-            f"known: {', '.join(family.parameter_names)}"
+            f"allowed: {', '.join(family.parameter_names)}"
         )
     return given
 
