@@ -162,3 +162,47 @@ def test_run_bandit_batched_episodes() -> None:
         for a in range(3):
             r = crn.rewards[i][crn.choices[i] == a]
             assert np.all(r == r[:1])
+
+
+def test_the_package_exports_every_name_of_its_modules() -> None:
+    import agents.bandit as bandit
+    from agents.bandit import algorithms, arms, run
+
+    modules = {m.__name__ for m in (algorithms, arms, run)}
+    for name in bandit.__all__:
+        obj = getattr(bandit, name)
+        assert getattr(obj, "__module__", arms.__name__) in modules, name
+    assert bandit.ARM_FAMILIES is arms.ARM_FAMILIES
+    assert set(arms.__all__) | set(run.__all__) <= set(bandit.__all__)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: EpsilonGreedy(True), "n_arms must be an integer >= 1, got True"),
+        (lambda: EpsilonGreedy(3, runs=0), "runs must be an integer >= 1 (or None), got 0"),
+        (lambda: EpsilonGreedy(3, initial=float("nan")), "initial must be a finite number, got nan"),
+        (lambda: EpsilonGreedy(3, step_size=2), "step_size must be in (0, 1], got 2"),
+        (lambda: inverse_time(0), "scale must be > 0, got 0"),
+        (lambda: exponential_decay(rate=1.5), "rate must be in (0, 1], got 1.5"),
+    ],
+)
+def test_bad_settings_are_named(build, message) -> None:
+    with pytest.raises(ValueError) as info:
+        build()
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(iterations="x"), "iterations must be an integer >= 1, got 'x'"),
+        (dict(iterations=2, horizon=2.5), "horizon must be an integer >= 1, got 2.5"),
+        (dict(iterations=2, warmup=-1), "warmup must be an integer >= 0, got -1"),
+    ],
+)
+def test_bad_run_settings_are_named(kwargs, message) -> None:
+    arms = PolicyArms("base_stock", "S=5:7")
+    with pytest.raises(ValueError) as info:
+        run_bandit(preset_params("inv_gym/LostSales-v0"), arms, EpsilonGreedy(3, runs=2), **kwargs)
+    assert message in str(info.value)
