@@ -24,8 +24,7 @@ ppo        stable-baselines3 PPO trained with ``agents.ppo.train``; one task per
 native_ppo the torch PPO on the batched kernel (``agents.native_ppo.train``) at the
            :class:`~agents.native_ppo.NativePPOConfig` defaults but the budget
            (``native_ppo_timesteps``) and the seed; one task per training seed,
-           reported like ``ppo``; ``n/a`` on dual sourcing (its policy places one
-           order per period)
+           reported like ``ppo`` (dual sourcing: one softmax per source)
 pathwise   the pathwise-gradient learner (``agents.pathwise.train_pathwise``) at the
            :class:`~agents.pathwise.PathwiseConfig` defaults but a CPU-time limit
            (``pathwise_time_limit`` CPU seconds, ``clock="cpu"``), an iteration cap
@@ -201,6 +200,8 @@ class BenchmarkConfig:
         pathwise_seeds: pathwise training seeds (0 .. pathwise_seeds - 1).
         pathwise_instances: instances that get a pathwise row (None: every instance
             of the run); it selects tasks and is not part of any task's fingerprint.
+        ppo_instances: instances that get (stable-baselines3) ``ppo`` rows (None: every
+            instance of the run); selects tasks like ``pathwise_instances``.
         eval_reps, eval_horizon, eval_warmup, eval_seed: the final evaluation
             of every row (infinite-horizon models; finite-horizon ones use their horizon).
         search_reps, search_horizon, search_seed: the grid search's evaluation.
@@ -223,6 +224,7 @@ class BenchmarkConfig:
     pathwise_iterations: int = 5000
     pathwise_seeds: int = 1
     pathwise_instances: tuple[str, ...] | None = None
+    ppo_instances: tuple[str, ...] | None = None
     eval_reps: int = 100
     eval_horizon: int = 1000
     eval_warmup: int = 100
@@ -240,7 +242,7 @@ class BenchmarkConfig:
     label: str = ""
 
     def __post_init__(self) -> None:
-        for name in ("instances", "pathwise_instances"):
+        for name in ("instances", "pathwise_instances", "ppo_instances"):
             unknown = [i for i in getattr(self, name) or () if i not in INSTANCES]
             if unknown:
                 raise ValueError(f"{name}: unknown instance(s) {unknown}; known: {', '.join(INSTANCES)}")
@@ -258,6 +260,8 @@ class BenchmarkConfig:
             raise ValueError(f"pathwise_time_limit must be > 0 CPU seconds, got {self.pathwise_time_limit}")
         if self.pathwise_instances is not None:
             self.pathwise_instances = tuple(self.pathwise_instances)
+        if self.ppo_instances is not None:
+            self.ppo_instances = tuple(self.ppo_instances)
         self.instances = tuple(self.instances)
         self.agents = tuple(self.agents)
 
@@ -275,6 +279,7 @@ class BenchmarkConfig:
             "agents",
             "pathwise_seeds",
             "pathwise_instances",
+            "ppo_instances",
         ):
             d.pop(k, None)
         return d
@@ -297,17 +302,19 @@ def quick_config(**kwargs: Any) -> BenchmarkConfig:
 
 
 def full_config(**kwargs: Any) -> BenchmarkConfig:
-    """``--full``: the suite plus Zipkin's whole grid, 3 seeds of each PPO, pathwise at 150 CPU s.
+    """``--full``: the suite plus Zipkin's whole grid; native PPO 3 seeds x 1M steps, pathwise 150 CPU s.
 
-    SB3 PPO 3 seeds x 300,000 steps (what fits in about 45 minutes on 2 cores: 72
-    runs at about 5,000 training steps/s per core; ``ppo_timesteps``,
-    ``--timesteps``, for more), native PPO 3 seeds x 1,000,000 steps, the pathwise
+    SB3 PPO 3 seeds x 300,000 steps on the suite's ids (about 5,000 training
+    steps/s per core; ``ppo_timesteps``, ``--timesteps``, for more; on Zipkin's grid
+    the native PPO, 15x faster, is the PPO row: ``ppo_instances``), native PPO 3
+    seeds x 1,000,000 steps on every instance, the pathwise
     learner one seed x 150 CPU seconds on every instance it covers (1,500-2,500
     gradient steps on the Zipkin grid, which reached 0.01-0.07% in
     ``benchmarks/bench_pathwise.py`` runs), plus the searches, DP solves and bandits.
     """
     base: dict[str, Any] = dict(
         instances=tuple(suite_instances()) + tuple(zipkin_instances()),
+        ppo_instances=tuple(suite_instances()),
         seeds=3,
         ppo_timesteps=300_000,
         native_ppo_timesteps=1_000_000,
@@ -355,7 +362,8 @@ def make_tasks(cfg: BenchmarkConfig) -> list[Task]:
         tasks += [Task(n, "pathwise", s) for n in cfg.instances if n in chosen for s in range(cfg.pathwise_seeds)]
     for agent in ("ppo", "native_ppo"):
         if agent in cfg.agents:
-            tasks += [Task(name, agent, s) for name in cfg.instances for s in range(cfg.seeds)]
+            chosen = cfg.ppo_instances if agent == "ppo" and cfg.ppo_instances is not None else cfg.instances
+            tasks += [Task(name, agent, s) for name in cfg.instances if name in chosen for s in range(cfg.seeds)]
     for name in cfg.instances:
         inst = INSTANCES[name]
         if "optimum" in cfg.agents:
@@ -595,11 +603,6 @@ def native_ppo_config(task: Task, cfg: BenchmarkConfig) -> Any:
 
 def row_native_ppo(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[str, Any]:
     """The native PPO (:func:`agents.native_ppo.train`) for one seed, its greedy policy scored."""
-    if params.dual_sourcing:
-        return {
-            "status": "n/a",
-            "method": "native PPO places one order per period; dual sourcing takes a (regular, expedited) pair",
-        }
     from agents.native_ppo import train
 
     inst = INSTANCES[task.instance]

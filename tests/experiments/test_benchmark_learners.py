@@ -58,10 +58,10 @@ def test_learned_rows_over_seeds_and_not_applicable_rows(tmp_path):
     iterations = pw["policy"]["iterations"]
     assert 1 <= iterations <= 3 and pw["train_steps"] == iterations * 1024 * 50
     assert f'"iterations": {iterations}' in ls.loc["pathwise"].policy
-    # dual sourcing: both learners are n/a with the reason, the optimum is solved
+    # dual sourcing: the native PPO trains (one softmax per source), the pathwise learner is n/a with the reason
     ds = df[df.instance == "DualSourcing"].set_index("agent")
     assert ds.loc["optimum"].status == "ok"
-    assert ds.loc["native_ppo"].status == "n/a" and "(regular, expedited) pair" in ds.loc["native_ppo"].note
+    assert ds.loc["native_ppo"].status == "ok" and ds.loc["native_ppo"].runs == 2
     assert ds.loc["pathwise"].status == "n/a" and "expedited_lead_time must be None" in ds.loc["pathwise"].note
     table = open(os.path.join(cfg.out, "table.md")).read()
     assert "| DualSourcing | pathwise | n/a |" in table and "| LostSales | native_ppo | " in table
@@ -135,6 +135,11 @@ def test_quick_and_full_configs_schedule_the_learners():
     tasks = bm.make_tasks(full)
     assert full.native_ppo_timesteps >= 1_000_000 and full.pathwise_time_limit == 150.0
     assert len([t for t in tasks if t.agent == "native_ppo"]) == 3 * len(full.instances) == 3 * 25
+    # SB3 PPO on the suite's ids only: on Zipkin's grid the native PPO is the PPO row
+    assert {t.instance for t in tasks if t.agent == "ppo"} == set(ids)
+    assert len([t for t in tasks if t.agent == "ppo"]) == 3 * len(ids)
+    with pytest.raises(ValueError, match="ppo_instances: unknown instance"):
+        bm.BenchmarkConfig(ppo_instances=("Nope",))
     assert len([t for t in tasks if t.agent == "pathwise"]) == 25
     with pytest.raises(ValueError, match="pathwise_instances: unknown instance"):
         bm.BenchmarkConfig(pathwise_instances=("Nope",))
@@ -152,7 +157,7 @@ def test_cli_learner_agents_and_budgets(tmp_path, capsys):
     argv = ["benchmark", "--envs", "DualSourcing", "--agents", "native_ppo", "pathwise", "--out", out, "--n-jobs", "1"]
     assert main(argv) == 0
     printed = capsys.readouterr().out
-    assert "| DualSourcing | native_ppo | n/a |" in printed and "| DualSourcing | pathwise | n/a |" in printed
+    assert "| DualSourcing | pathwise | n/a |" in printed and "| DualSourcing | native_ppo | n/a |" not in printed
     out2 = str(tmp_path / "cli2")
     argv = ["benchmark", "--envs", "LostSales", "--agents", "native_ppo", "pathwise", "--out", out2, "--n-jobs", "1"]
     assert main([*argv, "--native-timesteps", "100", "--pathwise-time-limit", "0.5"]) == 0
