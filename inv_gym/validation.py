@@ -107,8 +107,8 @@ def check_number(
     below = low is not None and (v < low or (strict and v == low))
     above = high is not None and (v > high or (high_strict and v == high))
     if high is not None:
-        # an interval (or an upper bound) excludes nan and the infinities by itself
-        if below or above or math.isnan(v):
+        # a number in an interval is finite, even when the interval's end is inf
+        if below or above or not math.isfinite(v):
             raise ValueError(f"{name} must be {rng}, got {_shown(v)}")
     elif cap is not None:
         if below or math.isnan(v):

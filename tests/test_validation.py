@@ -103,3 +103,11 @@ def test_describe_range():
     assert describe_range(0, 1, strict=True) == "in (0, 1]"
     assert describe_range(None, 1e-9) == "<= 1e-9"
     assert describe_range() == ""
+
+
+def test_an_interval_to_inf_still_refuses_inf():
+    assert check_number("x", 5, high=math.inf) == 5.0
+    with pytest.raises(ValueError, match=r"x must be in \[0, inf\], got inf"):
+        check_number("x", math.inf, high=math.inf)
+    with pytest.raises(ValueError, match=r"x must be <= 3, got -inf"):
+        check_number("x", -math.inf, low=None, high=3)

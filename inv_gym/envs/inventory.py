@@ -39,7 +39,7 @@ from inv_gym.envs.render import render_frame
 from inv_gym.envs.streams import DrawStream
 from inv_gym.limits import check_memory, run_bytes
 from inv_gym.params import PARAM_NAMES, InventoryParams
-from inv_gym.validation import check_int
+from inv_gym.validation import check_int, check_number
 
 __all__ = ["InventoryEnv", "InventoryVectorEnv", "action_values", "make_params", "order_from_action"]
 
@@ -214,10 +214,8 @@ def _reset_draws(env: Any, seed: int | None, options: dict[str, Any] | None) -> 
     if options:
         raise ValueError(f"unknown reset option(s) {sorted(options)}; allowed: demand, lead_times, initial_inventory")
     if init is not None:
-        init = float(init)
         capacity = env.params.capacity
-        if not math.isfinite(init) or init < 0 or (capacity is not None and init > capacity):
-            raise ValueError(f"initial_inventory must be in [0, {capacity or 'inf'}], got {init}")
+        init = check_number("initial_inventory", init, high=math.inf if capacity is None else capacity)
     if demand is not None:
         env._stream.script(demand, lead)
     elif lead is not None:
