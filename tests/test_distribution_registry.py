@@ -211,6 +211,18 @@ def test_registering_a_family(monkeypatch):
         "point", Deterministic, forms=(Form((Param("at", low=2, high=9),), lambda at: Deterministic(at), "point:3"),)
     )
     monkeypatch.setitem(FAMILIES, "point", point)
+    count = Family(
+        "count",
+        Deterministic,
+        forms=(
+            Form((Param("k", kind="integer", low=0, strict=True, high=5),), lambda k: Deterministic(k), "count:k=2"),
+        ),
+    )
+    monkeypatch.setitem(FAMILIES, "count", count)
+    assert parse_distribution("count:k=5") == Deterministic(5.0)
+    for bad in ("0", "6", "2.5"):
+        with pytest.raises(ValueError, match=rf"count k must be an integer in \[1, 5\], got {bad} in 'count:k={bad}'"):
+            parse_distribution(f"count:k={bad}")
     assert parse_distribution("point:at=4") == Deterministic(4.0)
     with pytest.raises(ValueError, match=r"point at must be in \[2, 9\], got 1 in 'point:at=1'"):
         parse_distribution("point:at=1")

@@ -80,7 +80,15 @@ class Param:
             ) from None
         try:
             if self.kind == "integer":
-                checked: list[Any] = [check_int(label, x, low=int(self.low or 0)) for x in numbers]
+                low = 0 if self.low is None else math.floor(self.low) + 1 if self.strict else math.ceil(self.low)
+                high = (
+                    None
+                    if self.high is None
+                    else math.ceil(self.high) - 1
+                    if self.high_strict
+                    else math.floor(self.high)
+                )
+                checked: list[Any] = [check_int(label, x, low=low, high=high) for x in numbers]
             else:
                 rng = dict(low=self.low, strict=self.strict, high=self.high, high_strict=self.high_strict)
                 checked = [check_number(label, x, **rng) for x in numbers]
