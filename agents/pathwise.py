@@ -53,14 +53,14 @@ The fixed cost K 1[q > 0] is a step function: its pathwise derivative is 0, so
 this learner does not learn to batch orders against a fixed cost.
 
 Coverage. The learner trains wherever :class:`agents.torch_period.TorchPeriod`
-simulates the model: every single-stage model of :class:`InventoryParams` with
-one source - lost sales or backorders, fixed or random lead times, perishables
-(FIFO or LIFO), capacity, fixed and unit ordering cost, one outstanding order,
-price and salvage, infinite or finite horizon (its tests check each of these
-against the kernel). It refuses, with a ValueError naming the parameter, what the
-period does not simulate (:func:`pathwise_unsupported`): dual sourcing (the
-period orders from one source) and serial chains (``inv_gym/Serial-v0``, a
-different state and kernel).
+simulates the model: every single-stage model of :class:`InventoryParams` - lost
+sales or backorders, fixed or random lead times, perishables (FIFO or LIFO),
+capacity, fixed and unit ordering cost, one outstanding order, price and salvage,
+infinite or finite horizon, and dual sourcing, where the network has two outputs,
+the regular and the expedited order (q_r, q_e), each U * sigmoid(z) with its own
+bound U (its tests check each of these against the kernel). It refuses, with a
+ValueError, what the period does not simulate (:func:`pathwise_unsupported`):
+serial chains (``inv_gym/Serial-v0``, a different state and kernel).
 """
 
 from __future__ import annotations
@@ -238,33 +238,45 @@ def observation_scale(params: InventoryParams) -> np.ndarray:
 
 
 class PolicyNet(nn.Module):
-    """q = max_order * sigmoid(MLP(obs / scale)): the order before rounding.
+    """q = U * sigmoid(MLP(obs / scale)): the order(s) before rounding.
+
+    One output per source: q in (0, max_order), or with dual sourcing the pair
+    (q_r, q_e) in (0, max_order) x (0, q_e,max), U = (max_order, q_e,max).
 
     Args:
         obs_dim: length of the observation.
         hidden: hidden layer widths (ELU activations).
         scale: (obs_dim,) divisors of the observation.
-        max_order: the largest order (the output's upper bound).
-        initial_order: the order the untrained network places (output bias), in (0, max_order).
+        max_order: the largest order U (the output's upper bound), or one per source.
+        initial_order: the order(s) the untrained network places (output bias), in (0, U).
     """
 
     def __init__(
-        self, obs_dim: int, hidden: tuple[int, ...], scale: np.ndarray, max_order: float, initial_order: float
+        self,
+        obs_dim: int,
+        hidden: tuple[int, ...],
+        scale: np.ndarray,
+        max_order: float | tuple[float, ...],
+        initial_order: float | tuple[float, ...],
     ) -> None:
         super().__init__()
+        uppers = tuple(float(u) for u in np.atleast_1d(max_order))
+        starts = np.broadcast_to(np.asarray(initial_order, dtype=np.float64), (len(uppers),))
         layers: list[nn.Module] = []
         width = obs_dim
         for h in hidden:
             layers += [nn.Linear(width, h), nn.ELU()]
             width = h
         self.body = nn.Sequential(*layers)
-        self.head = nn.Linear(width, 1)
+        self.head = nn.Linear(width, len(uppers))
         self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
-        self.max_order = float(max_order)
-        frac = min(max(initial_order / self.max_order, 1e-3), 1 - 1e-3)
+        self.max_order = uppers[0]  # the regular source's
+        self.uppers = uppers
         with torch.no_grad():
             self.head.weight.mul_(0.1)
-            self.head.bias.fill_(math.log(frac / (1 - frac)))
+            for k, (u, q0) in enumerate(zip(uppers, starts)):
+                frac = min(max(q0 / u, 1e-3), 1 - 1e-3) if u > 0 else 0.5
+                self.head.bias[k] = math.log(frac / (1 - frac))
 
     def numpy_layers(self) -> list[Any]:
         """[scale, (W_1, b_1), ..., (W_out, b_out)] as float64 numpy arrays (x @ W + b)."""
@@ -274,9 +286,12 @@ class PolicyNet(nn.Module):
         return out
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
-        """(N, obs_dim) -> (N,) continuous orders in (0, max_order)."""
+        """(N, obs_dim) -> (N,) continuous orders in (0, max_order); (N, 2) with two sources."""
         x = obs / self.scale.to(obs.dtype)
-        return self.max_order * torch.sigmoid(self.head(self.body(x))).squeeze(-1)
+        z = torch.sigmoid(self.head(self.body(x)))
+        if len(self.uppers) == 1:
+            return self.max_order * z.squeeze(-1)
+        return z * torch.tensor(self.uppers, dtype=z.dtype)
 
 
 def _round_orders(q: torch.Tensor, rounding: str) -> torch.Tensor:
@@ -317,7 +332,10 @@ def pathwise_loss(
     for t in range(horizon):
         q = _round_orders(net(period.observe(state)), rounding)
         last = torch.full((n,), t == horizon - 1) if finite else None
-        state, ev = period.step(state, q, demand[:, t], lead[:, t], last)
+        if period.dual:  # the pair (q_r, q_e)
+            state, ev = period.step(state, q[:, 0], demand[:, t], lead[:, t], last, expedited=q[:, 1])
+        else:
+            state, ev = period.step(state, q, demand[:, t], lead[:, t], last)
         if t >= warmup:
             total = total + ev["cost"].sum() - (ev["revenue"].sum() + ev["salvage"].sum())
     return total / (n * (horizon - warmup))
@@ -382,8 +400,15 @@ class PathwisePolicy(BasePolicy):
             x = x @ w + b
             np.expm1(x, out=x, where=x < 0)  # ELU
         w, b = self._layers[-1]
-        z = (x @ w + b)[:, 0]
-        return self.net.max_order / (1.0 + np.exp(-z))
+        z = x @ w + b
+        if z.shape[1] == 1:
+            return self.net.max_order / (1.0 + np.exp(-z[:, 0]))
+        return np.asarray(self.net.uppers) / (1.0 + np.exp(-z))  # (N, 2): (q_r, q_e)
+
+    def _largest_order(self, params: InventoryParams) -> float | np.ndarray:
+        if params.dual_sourcing:
+            return np.array([float(params.max_order), float(params.expedited_max)])
+        return float(params.max_order)
 
     def describe(self) -> dict[str, Any]:
         c = self.config
@@ -442,34 +467,38 @@ def _atomic(path: str, write: Callable[[Any], None], *, binary: bool) -> None:
 
 
 def _make_net(params: InventoryParams, config: PathwiseConfig) -> PolicyNet:
-    mean = float(params.demand.mean)
-    return PolicyNet(params.obs_dim, config.hidden, observation_scale(params), params.max_order, max(mean, 0.5))
+    """The untrained network: it first orders about E[D] (dual sourcing: E[D] regular, 0.5 expedited)."""
+    mean = max(float(params.demand.mean), 0.5)
+    scale = observation_scale(params)
+    if params.dual_sourcing:
+        return PolicyNet(params.obs_dim, config.hidden, scale, (params.max_order, params.expedited_max), (mean, 0.5))
+    return PolicyNet(params.obs_dim, config.hidden, scale, params.max_order, mean)
 
 
-def pathwise_unsupported(params: InventoryParams) -> str | None:
+def pathwise_unsupported(params: Any) -> str | None:
     """Why the differentiable period cannot simulate a model (None: it can).
 
     Args:
-        params: the model.
+        params: the model's parameters (:class:`InventoryParams` or another model's, e.g.
+            :class:`inv_gym.serial.params.SerialParams`).
 
     Returns:
-        None, or a one-line reason naming the parameter that puts the model out
-        of reach: ``expedited_lead_time`` (dual sourcing: the torch period orders
-        from one source and would silently drop the expedited one).
+        None for every :class:`InventoryParams` (one or two sources), or a one-line
+        reason for the models of another kind (serial chains).
 
     >>> from inv_gym.presets import preset_params
-    >>> pathwise_unsupported(preset_params("inv_gym/LostSales-v0")) is None
+    >>> pathwise_unsupported(preset_params("inv_gym/DualSourcing-v0")) is None
     True
-    >>> pathwise_unsupported(preset_params("inv_gym/DualSourcing-v0"))[:40]
-    'expedited_lead_time must be None (one so'
+    >>> from inv_gym.serial.params import SerialParams
+    >>> pathwise_unsupported(SerialParams())[:46]
+    'the pathwise learner covers single-stage model'
     """
-    if params.dual_sourcing:
-        return (
-            f"expedited_lead_time must be None (one source) for the pathwise learner, got "
-            f"{params.expedited_lead_time}: its differentiable period (agents.torch_period) does not "
-            "simulate dual sourcing"
-        )
-    return None
+    if isinstance(params, InventoryParams):
+        return None
+    return (
+        f"the pathwise learner covers single-stage models only (InventoryParams), got {type(params).__name__}: "
+        "serial chains are not simulated by its differentiable period (agents.torch_period)"
+    )
 
 
 def _resolve(env: str | InventoryParams, overrides: dict[str, Any] | None) -> InventoryParams:

@@ -12,12 +12,17 @@ random parameters and orders, for every feature it covers:
 * fixed and random lead times (0..P periods, orders may cross);
 * perishables (shelf life m, FIFO or LIFO issuing, waste);
 * capacity (overflow), fixed and unit ordering cost, one outstanding order,
-  price, salvage in the last period of a finite horizon.
+  price, salvage in the last period of a finite horizon;
+* dual sourcing: a second order q_e from the expedited source (lead time
+  l_e < l_r, cost K_e 1[q_e > 0] + c_e q_e), placed after the regular order and
+  received at once when l_e = 0, else joining the pipeline at l_e - 1, exactly as
+  the kernel places it.
 
 One call of :meth:`TorchPeriod.step` (DESIGN.md's period, as in the kernel)::
 
     q_t      = 0 if one_outstanding and any(pipeline > 0) else order
     receive  q_t at once when its lead time l_t = 0, else pipeline[l_t - 1] += q_t
+    (dual)   the same for q_e with l_e; cost K_e 1[q_e > 0] + c_e q_e
     sold     = min(sum_k x_k, D_t)          issued oldest (FIFO) or freshest (LIFO) first
     short    = D_t - sold                    lost, or added to backorders B
     expired  = x_{m-1};  x_k <- x_{k-1}      (perishables)
@@ -80,6 +85,8 @@ class TorchPeriod:
         self.n_ages = params.n_ages
         self.n_pipe = params.max_lead_time
         self.capacity = float("inf") if params.capacity is None else float(params.capacity)
+        self.dual = params.dual_sourcing
+        self.expedited_lead = int(params.expedited_lead_time) if self.dual else 0  # type: ignore[arg-type]
 
     # -- state -------------------------------------------------------------
     def initial_state(self, n: int, initial_inventory: float | torch.Tensor | None = None) -> TorchState:
@@ -126,15 +133,18 @@ class TorchPeriod:
         demand: torch.Tensor,
         lead: torch.Tensor,
         last: torch.Tensor | None = None,
+        expedited: torch.Tensor | None = None,
     ) -> tuple[TorchState, dict[str, torch.Tensor]]:
         """Advance every system one period (out of place); return the new state and the events.
 
         Args:
             state: the observed state of period t.
-            order: (N,) orders q_t >= 0 (differentiable).
+            order: (N,) orders q_t >= 0 (differentiable); the regular order with dual sourcing.
             demand: (N,) demands D_t >= 0.
             lead: (N,) integer lead time of this period's order, in 0..P.
             last: optional (N,) bool, True where t is the last period (salvage).
+            expedited: (N,) expedited orders q_e >= 0 (differentiable); required with
+                dual sourcing, refused without it (as the kernel's ``step``).
 
         Returns:
             ``(state of t + 1, {event: (N,) tensor})`` with the kernel's
@@ -143,6 +153,10 @@ class TorchPeriod:
         pr = self.params
         a, npipe = self.n_ages, self.n_pipe
         zero = torch.zeros_like(demand, dtype=self.dtype)
+        if self.dual and expedited is None:
+            raise ValueError("expedited must be an (N,) tensor of expedited orders with dual sourcing")
+        if not self.dual and expedited is not None:
+            raise ValueError("expedited orders need an expedited source (set expedited_lead_time)")
         q = order.to(self.dtype)
         pipe = state.pipeline
         if pr.one_outstanding and npipe > 0:
@@ -159,6 +173,21 @@ class TorchPeriod:
         if npipe > 0:
             slot = torch.nn.functional.one_hot((lead - 1).clamp(min=0), npipe).to(self.dtype)
             pipe = pipe + slot * (q * (lead > 0).to(self.dtype))[:, None]
+        # 2'. the expedited order, after the regular one (dual sourcing)
+        qe, placed_e = zero, zero
+        if self.dual:
+            qe = expedited.to(self.dtype)  # type: ignore[union-attr]
+            placed_e = (qe > 0).to(self.dtype)
+            qe = qe * placed_e
+            if self.expedited_lead <= 0:
+                backorders, on_hand, fill_e, over_e = self._receive(backorders, on_hand, qe)
+                filled, overflow, received = filled + fill_e, overflow + over_e, received + qe
+            else:
+                pipe = torch.cat(
+                    [pipe[:, : self.expedited_lead - 1], (pipe[:, self.expedited_lead - 1] + qe)[:, None],
+                     pipe[:, self.expedited_lead :]],
+                    dim=1,
+                )  # fmt: skip
         # 3. demand, issued oldest first (FIFO) or freshest first (LIFO)
         d = demand.to(self.dtype)
         sold = torch.minimum(sum(on_hand), d)
@@ -184,8 +213,8 @@ class TorchPeriod:
         # 5. costs on the end-of-period state
         oh = sum(on_hand)
         ev: dict[str, torch.Tensor] = {}
-        ev["fixed_cost"] = pr.fixed_order_cost * placed
-        ev["purchase_cost"] = pr.unit_cost * q
+        ev["fixed_cost"] = pr.fixed_order_cost * placed + pr.expedited_fixed_cost * placed_e
+        ev["purchase_cost"] = pr.unit_cost * q + pr.expedited_unit_cost * qe
         ev["holding_cost"] = pr.holding_cost * oh
         ev["backorder_cost"] = pr.backorder_cost * backorders
         ev["lost_sales_cost"] = pr.lost_sales_cost * lost
@@ -204,8 +233,8 @@ class TorchPeriod:
             backorders, on_hand, fill2, over2 = self._receive(backorders, on_hand, arriving)
             filled, overflow, received = filled + fill2, overflow + over2, received + arriving
         ev.update(
-            ordered=q,
-            order_placed=placed,
+            ordered=q + qe,
+            order_placed=torch.maximum(placed, placed_e),
             received=received,
             overflow=overflow,
             demand=d,

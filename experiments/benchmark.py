@@ -28,8 +28,8 @@ native_ppo the torch PPO on the batched kernel (``agents.native_ppo.train``) at 
 pathwise   the pathwise-gradient learner (``agents.pathwise.train_pathwise``) at the
            :class:`~agents.pathwise.PathwiseConfig` defaults but a CPU-time limit
            (``pathwise_time_limit`` CPU seconds, ``clock="cpu"``), an iteration cap
-           and the seed; ``n/a`` where the differentiable period does not simulate
-           the model (:func:`agents.pathwise.pathwise_unsupported`: dual sourcing)
+           and the seed (dual sourcing: two outputs, the regular and the expedited
+           order); ``n/a`` where :func:`agents.pathwise.pathwise_unsupported` says why
 ========== ==========================================================================
 
 The learned rows (:data:`LEARNED_ROWS`) run one task per training seed and are

@@ -1,4 +1,4 @@
-"""What the pathwise learner trains on, and its refusal of the models its period does not simulate."""
+"""What the pathwise learner trains on (every id, dual sourcing included), and its refusal of serial chains."""
 
 from __future__ import annotations
 
@@ -12,30 +12,38 @@ from inv_gym.presets import ENV_IDS, preset_params
 TINY = PathwiseConfig(
     iterations=1, batch_size=8, n_scenarios=8, horizon=6, warmup=2, eval_every=1, eval_reps=2, eval_horizon=5
 )
-COVERED = [e for e in ENV_IDS if e != "inv_gym/DualSourcing-v0"]
 
 
-@pytest.mark.parametrize("env_id", COVERED)
-def test_trains_on_every_single_source_id(env_id):
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_trains_on_every_id(env_id):
     params = preset_params(env_id)
     assert pathwise_unsupported(params) is None
     policy = train_pathwise(env_id, TINY)
     assert [r.iteration for r in policy.history] == [1]
     orders = policy.act(np.zeros((3, params.obs_dim)))
-    assert orders.shape == (3,) and ((orders >= 0) & (orders <= params.max_order)).all()
+    if params.dual_sourcing:  # the pair (q_r, q_e), each within its own bound
+        assert orders.shape == (3, 2)
+        assert ((orders >= 0) & (orders <= [params.max_order, params.expedited_max])).all()
+    else:
+        assert orders.shape == (3,) and ((orders >= 0) & (orders <= params.max_order)).all()
     assert (orders == np.round(orders)).all()
 
 
-def test_refuses_dual_sourcing_naming_the_parameter():
-    with pytest.raises(ValueError, match=r"expedited_lead_time must be None .* got 0.*dual sourcing"):
-        train_pathwise("inv_gym/DualSourcing-v0", TINY)
-    # parameters, and a single-source id made dual by an override
-    params = preset_params("inv_gym/BaseStock-v0", expedited_lead_time=1, expedited_unit_cost=2.0)
-    with pytest.raises(ValueError, match="expedited_lead_time must be None .* got 1"):
-        train_pathwise(params, TINY)
-    with pytest.raises(ValueError, match="expedited_lead_time"):
-        train_pathwise("inv_gym/BaseStock-v0", TINY, overrides={"expedited_lead_time": 0})
-    assert "expedited_lead_time" in pathwise_unsupported(preset_params("inv_gym/DualSourcing-v0"))
+def test_dual_sourcing_policy_orders_both_sources_in_the_kernel(tmp_path):
+    """The scored policy places (q_r, q_e) in the real env, and survives a save and load."""
+    from agents.pathwise import PathwisePolicy
+    from inv_gym.evaluation import evaluate
+
+    params = preset_params("inv_gym/DualSourcing-v0", max_expedited_order=3)
+    policy = train_pathwise(params, TINY)
+    assert policy.net.uppers == (float(params.max_order), 3.0)
+    obs = np.array([[-20.0, 0.0, 0.0], [30.0, 0.0, 0.0]])
+    q = policy.act(obs)
+    assert q.shape == (2, 2) and q[:, 1].max() <= 3
+    ev = evaluate(policy, params, reps=2, horizon=20, seed=0)
+    assert np.isfinite(ev["cost_per_period"].mean)
+    again = PathwisePolicy.load(policy.save(str(tmp_path / "p")))
+    np.testing.assert_array_equal(again.act(obs), q)
 
 
 def test_refuses_serial_chains():

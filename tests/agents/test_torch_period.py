@@ -117,3 +117,67 @@ def test_torch_period_fills_to_capacity_exactly():
     assert ev[0, EV["stockout"]] == 0.0
     for name in EVENTS:
         assert tev[name].item() == ev[0, EV[name]], name
+
+
+@st.composite
+def dual_cases(draw):
+    """Random dual-sourcing parameters (l_e < l_r) and N systems' regular and expedited orders and demands."""
+    lead = draw(st.integers(1, 3))
+    cap = draw(st.one_of(st.none(), st.integers(1, 30)))
+    params = InventoryParams(
+        stockout=draw(st.sampled_from(["backorder", "lost_sales"])),
+        lead_time=lead,
+        expedited_lead_time=draw(st.integers(0, lead - 1)),
+        holding_cost=draw(st.floats(0, 5)),
+        backorder_cost=draw(st.floats(0, 10)),
+        lost_sales_cost=draw(st.floats(0, 10)),
+        fixed_order_cost=draw(st.floats(0, 20)),
+        unit_cost=draw(st.floats(0, 5)),
+        expedited_unit_cost=draw(st.floats(0, 25)),
+        expedited_fixed_cost=draw(st.floats(0, 20)),
+        capacity=cap,
+        max_order=10,
+        horizon=draw(st.integers(1, 10)),
+        initial_inventory=draw(st.integers(0, 8 if cap is None else min(8, cap))),
+    )
+    size = params.horizon * N_SYSTEMS
+    number = st.one_of(st.integers(0, 12), st.floats(0, 12))
+    shape = (params.horizon, N_SYSTEMS)
+    arrays = [np.asarray(draw(st.lists(number, min_size=size, max_size=size)), dtype=np.float64) for _ in range(3)]
+    return params, *(x.reshape(shape) for x in arrays)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dual_cases())
+def test_torch_period_equals_kernel_with_an_expedited_source(case):
+    params, orders, expedited, demand = case
+    p = kernel_params(params)
+    state = initial_state(params, N_SYSTEMS)
+    period = TorchPeriod(params)
+    ts = period.initial_state(N_SYSTEMS)
+    leads = np.full(N_SYSTEMS, params.lead_time, dtype=np.int64)
+    last = np.zeros(N_SYSTEMS, dtype=bool)
+    for t in range(params.horizon):
+        ev = step(p, state, orders[t], demand[t], leads, last, expedited=expedited[t])
+        ts, tev = period.step(
+            ts,
+            torch.from_numpy(orders[t]),
+            torch.from_numpy(demand[t]),
+            torch.from_numpy(leads),
+            expedited=torch.from_numpy(expedited[t]),
+        )
+        for name in EVENTS:
+            np.testing.assert_allclose(tev[name].numpy(), ev[:, EV[name]], rtol=0, atol=1e-9, err_msg=name)
+        np.testing.assert_allclose(ts.backorders.numpy(), state.backorders, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(ts.on_hand.numpy(), state.on_hand_by_age, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(ts.pipeline.numpy(), state.pipeline, rtol=0, atol=1e-9)
+
+
+def test_torch_period_expedited_argument_matches_the_model():
+    dual = InventoryParams(lead_time=2, expedited_lead_time=0, expedited_unit_cost=5.0)
+    one = torch.ones(2)
+    with pytest.raises(ValueError, match="expedited must be an"):
+        TorchPeriod(dual).step(TorchPeriod(dual).initial_state(2), one, one, torch.full((2,), 2))
+    single = InventoryParams(lead_time=2)
+    with pytest.raises(ValueError, match="need an expedited source"):
+        TorchPeriod(single).step(TorchPeriod(single).initial_state(2), one, one, torch.full((2,), 2), expedited=one)
