@@ -176,9 +176,11 @@ class TorchPeriod:
         # 2'. the expedited order, after the regular one (dual sourcing)
         qe, placed_e = zero, zero
         if self.dual:
-            qe = expedited.to(self.dtype)  # type: ignore[union-attr]
+            # clamp, not q * 1[q > 0]: the value is the kernel's (no order at q_e <= 0), and at
+            # q_e = 0 the gradient still passes (d clamp / dq = 1 there), so a policy that
+            # rounds its expedited order to 0 can learn to expedite
+            qe = torch.clamp(expedited.to(self.dtype), min=0.0)  # type: ignore[union-attr]
             placed_e = (qe > 0).to(self.dtype)
-            qe = qe * placed_e
             if self.expedited_lead <= 0:
                 backorders, on_hand, fill_e, over_e = self._receive(backorders, on_hand, qe)
                 filled, overflow, received = filled + fill_e, overflow + over_e, received + qe
