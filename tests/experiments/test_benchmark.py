@@ -51,7 +51,7 @@ def test_rows_and_outputs(tmp_path):
         assert os.path.exists(os.path.join(cfg.out, name)), name
 
 
-def test_resume_skips_finished_tasks(tmp_path):
+def test_resume_skips_finished_tasks(tmp_path, monkeypatch):
     first = _cfg(tmp_path, instances=("LostSales",), agents=("optimum",))
     bm.run_benchmark(first)
     path = os.path.join(first.out, "tasks", "LostSales__optimum__s0.json")
@@ -59,17 +59,17 @@ def test_resume_skips_finished_tasks(tmp_path):
     # "interrupted": only the optimum finished; the rerun adds the bandit and keeps the optimum
     again = _cfg(tmp_path, instances=("LostSales",), agents=("optimum", "bandit"))
     ran = []
-    orig = bm.run_task
 
-    def spy(task, cfg):
-        ran.append(task.key)
-        return orig(task, cfg)
+    def spy(row):
+        def wrapped(task, params, cfg):
+            ran.append(task.key)
+            return row(task, params, cfg)
 
-    bm_run_task, bm.run_task = bm.run_task, spy
-    try:
-        df = bm.run_benchmark(again)
-    finally:
-        bm.run_task = bm_run_task
+        return wrapped
+
+    for agent in ("optimum", "bandit"):
+        monkeypatch.setitem(bm.ROW_FUNCTIONS, agent, spy(bm.ROW_FUNCTIONS[agent]))
+    df = bm.run_benchmark(again)
     assert ran == ["LostSales__bandit__s0"]
     assert os.stat(path).st_mtime_ns == stamp
     assert set(df.agent) == {"optimum", "bandit"}
@@ -89,7 +89,7 @@ def test_failed_task_is_reported_and_others_finish(tmp_path, monkeypatch):
     assert row.status == "error" and "solver exploded" in row.note
     assert df[df.agent == "bandit"].iloc[0].status == "ok"
     with open(os.path.join(cfg.out, "tasks", "BaseStock__optimum__s0.json")) as fh:
-        assert json.load(fh)["status"] == "error"
+        assert json.load(fh)["value"]["status"] == "error"  # the runner's record of the task
     assert "solver exploded" in open(os.path.join(cfg.out, "table.md")).read()
     assert not bm.is_finished(cfg, bm.Task("BaseStock", "optimum"))  # rerun retries it
 

@@ -29,7 +29,7 @@ def _cfg(tmp_path, **kw):
 
 def _task(cfg, instance, agent, seed=0):
     with open(os.path.join(cfg.out, "tasks", bm.Task(instance, agent, seed).key + ".json")) as fh:
-        return json.load(fh)
+        return json.load(fh)["value"]  # the runner's record holds the task's result
 
 
 def test_learned_rows_over_seeds_and_not_applicable_rows(tmp_path):
@@ -82,7 +82,7 @@ def test_fingerprints_follow_the_learners_settings_and_defaults(tmp_path, monkey
     nat, pw, opt = bm.Task("LostSales", "native_ppo"), bm.Task("LostSales", "pathwise"), bm.Task("LostSales", "optimum")
 
     def prints(cfg):
-        return {t.agent: bm._fingerprint(t, cfg) for t in (nat, pw, opt)}
+        return {t.agent: bm.fingerprint(t, cfg) for t in (nat, pw, opt)}
 
     ref = prints(base)
     changed = {
@@ -96,7 +96,7 @@ def test_fingerprints_follow_the_learners_settings_and_defaults(tmp_path, monkey
         assert {a for a in got if got[a] != ref[a]} == {owner[field]}, field
     # task selection only: the pathwise seeds and instances change no task's result
     assert prints(_cfg(tmp_path, instances=("LostSales",), pathwise_instances=("LostSales",), pathwise_seeds=3)) == ref
-    assert bm._fingerprint(bm.Task("LostSales", "native_ppo", 1), base) != ref["native_ppo"]
+    assert bm.fingerprint(bm.Task("LostSales", "native_ppo", 1), base) != ref["native_ppo"]
     # a changed default of a learner's config (e.g. its action) reruns that learner's tasks only
 
     @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -162,9 +162,9 @@ def test_cli_learner_agents_and_budgets(tmp_path, capsys):
     assert main([*argv, "--native-timesteps", "100", "--pathwise-time-limit", "0.5"]) == 0
     tasks = os.path.join(out2, "tasks")
     with open(os.path.join(tasks, "LostSales__native_ppo__s0.json")) as fh:
-        assert json.load(fh)["train_steps"] == 8192  # the budget reached the config (one whole iteration)
+        assert json.load(fh)["value"]["train_steps"] == 8192  # the budget reached the config (one whole iteration)
     with open(os.path.join(tasks, "LostSales__pathwise__s0.json")) as fh:
-        res = json.load(fh)
+        res = json.load(fh)["value"]
     assert res["status"] == "ok" and res["policy"]["cpu_s"] >= 0.5
     with pytest.raises(SystemExit):
         main(["benchmark", "--agents", "dqn"])

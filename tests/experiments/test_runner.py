@@ -15,6 +15,7 @@ from functools import partial
 
 import numpy as np
 import pytest
+from test_benchmark import SMALL
 
 from experiments.runner import (
     Checkpoints,
@@ -327,3 +328,179 @@ def test_workers_stop_within_5_s_of_a_kill_9_of_their_parent(tmp_path):
         for p in pids:  # only the workers this test started
             if _alive(p):
                 os.kill(p, signal.SIGKILL)
+
+
+# ---------------------------------------------------------------------------
+# the benchmark on the runner: kill -9 and rerun, bad task records, legacy task files
+# ---------------------------------------------------------------------------
+#: the tiny settings of the benchmark's tests, on two instances and the classical rows
+TINY = dict(SMALL, instances=("Newsvendor", "BaseStock"), agents=("optimum", "heuristic", "bandit"))
+KEYS = [f"{i}__{a}__s0" for i in ("Newsvendor", "BaseStock") for a in ("optimum", "heuristic-base_stock", "bandit")]
+
+
+def tiny(out) -> object:
+    from experiments import benchmark as bm
+
+    return bm.BenchmarkConfig(out=str(out), **TINY)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """An uninterrupted tiny benchmark run's folder."""
+    from experiments import benchmark as bm
+
+    out = tmp_path_factory.mktemp("reference") / "bench"
+    bm.run_benchmark(tiny(out))
+    return out
+
+
+def assert_same_tables(a, b) -> None:
+    """The tables of two runs agree exactly, wall times aside (they are measured, not computed)."""
+    import pandas as pd
+
+    for name in ("table.csv", "results.csv"):
+        da, db = (pd.read_csv(os.path.join(d, name)).drop(columns="wall_time") for d in (a, b))
+        pd.testing.assert_frame_equal(da, db, check_exact=True)
+
+    def md(d):
+        with open(os.path.join(d, "table.md")) as fh:
+            return [line.split("|")[:8] + line.split("|")[9:] for line in fh]
+
+    assert md(a) == md(b)
+
+
+def spy_rows(monkeypatch) -> list:
+    from experiments import benchmark as bm
+
+    ran: list = []
+    for agent in ("optimum", "heuristic", "bandit"):
+        row = bm.ROW_FUNCTIONS[agent]
+
+        def wrapped(task, params, cfg, row=row):
+            ran.append(task.key)
+            return row(task, params, cfg)
+
+        monkeypatch.setitem(bm.ROW_FUNCTIONS, agent, wrapped)
+    return ran
+
+
+def copy_run(reference, tmp_path):
+    import shutil
+
+    out = tmp_path / "bench"
+    shutil.copytree(reference, out)
+    for name in ("table.csv", "results.csv", "table.md"):
+        os.remove(out / name)
+    return out
+
+
+def test_kill_9_of_a_benchmark_then_a_rerun_gives_the_uninterrupted_table(reference, tmp_path, monkeypatch):
+    from experiments import benchmark as bm
+
+    out = tmp_path / "bench"
+    script = tmp_path / "killed.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import time
+            from experiments import benchmark as bm
+
+            real = bm.ROW_FUNCTIONS["bandit"]
+
+            def last_one_hangs(task, params, cfg):
+                if task.instance == "BaseStock":
+                    time.sleep(600)
+                return real(task, params, cfg)
+
+            bm.ROW_FUNCTIONS["bandit"] = last_one_hangs
+            bm.run_benchmark(bm.BenchmarkConfig(out={str(out)!r}, **{TINY!r}))
+            """
+        )
+    )
+    proc = subprocess.Popen([sys.executable, str(script)], env={**os.environ, "PYTHONPATH": ROOT}, cwd=str(tmp_path))
+    tasks = out / "tasks"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if tasks.exists() and len([f for f in os.listdir(tasks) if f.endswith(".json")]) == 5:
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, f"the run ended by itself (status {proc.returncode})"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert sorted(f[:-5] for f in os.listdir(tasks)) == sorted(KEYS[:5]) and not (out / "table.csv").exists()
+    ran = spy_rows(monkeypatch)
+    bm.run_benchmark(tiny(out))
+    assert ran == ["BaseStock__bandit__s0"]
+    assert_same_tables(out, reference)
+
+
+def _damage_task(path: str, kind: str) -> None:
+    with open(path) as fh:
+        text = fh.read()
+    doc = json.loads(text)
+    if kind == "truncated":
+        text = text[: len(text) // 3]
+    elif kind == "empty list":
+        text = "[]"
+    elif kind == "null":
+        text = "null"
+    elif kind == "no cost":
+        del doc["value"]["cost"]
+        text = json.dumps(doc)
+    elif kind == "edited cost":
+        doc["value"]["cost"] = doc["value"]["cost"] - 1.0
+        text = json.dumps(doc)
+    with open(path, "w") as fh:
+        fh.write(text)
+
+
+@pytest.mark.parametrize(
+    "kind, words",
+    [
+        ("truncated", "not valid JSON"),
+        ("empty list", "holds a list, not a JSON object"),
+        ("null", "holds null, not a JSON object"),
+        ("no cost", "cost is missing"),
+        ("edited cost", "checksum does not match"),
+    ],
+)
+def test_a_bad_benchmark_task_record_is_named_and_recomputed(reference, tmp_path, monkeypatch, kind, words):
+    from experiments import benchmark as bm
+
+    out = copy_run(reference, tmp_path)
+    path = str(out / "tasks" / "BaseStock__optimum__s0.json")
+    _damage_task(path, kind)
+    ran = spy_rows(monkeypatch)
+    with pytest.warns(RecordWarning, match=re.escape(path) + ".*" + re.escape(words)):
+        bm.run_benchmark(tiny(out))
+    assert ran == ["BaseStock__optimum__s0"]
+    assert_same_tables(out, reference)
+
+
+def test_legacy_task_files_resume_and_get_a_checksum(reference, tmp_path, monkeypatch):
+    from experiments import benchmark as bm
+
+    out = copy_run(reference, tmp_path)
+    for key in KEYS:  # the task files of earlier versions: the result itself with its fingerprint
+        path = out / "tasks" / f"{key}.json"
+        record = json.loads(path.read_text())
+        path.write_text(json.dumps({**record["value"], "fingerprint": record["fingerprint"]}, indent=1))
+    stale = out / "tasks" / "BaseStock__bandit__s0.json"
+    legacy = json.loads(stale.read_text())
+    stale.write_text(json.dumps({**legacy, "fingerprint": "0" * 16}))  # made with other settings
+    ran = spy_rows(monkeypatch)
+    bm.run_benchmark(tiny(out))
+    assert ran == ["BaseStock__bandit__s0"]
+    assert all("checksum" in json.loads((out / "tasks" / f"{k}.json").read_text()) for k in KEYS)
+    assert_same_tables(out, reference)
+    # a legacy file is validated like a record: a missing cost is named and recomputed
+    path = out / "tasks" / "Newsvendor__optimum__s0.json"
+    record = json.loads(path.read_text())
+    value = {k: v for k, v in record["value"].items() if k != "cost"}
+    path.write_text(json.dumps({**value, "fingerprint": record["fingerprint"]}))
+    with pytest.warns(RecordWarning, match=re.escape(str(path)) + ".*cost is missing"):
+        assert bm.load_result(tiny(out), bm.Task("Newsvendor", "optimum")) is None

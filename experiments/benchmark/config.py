@@ -1,0 +1,167 @@
+"""The benchmark's settings: :class:`BenchmarkConfig`, ``--quick`` and ``--full``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from experiments.benchmark.instances import INSTANCES, QUICK_PATHWISE_INSTANCES, suite_instances, zipkin_instances
+
+__all__ = ["ROW_TYPES", "LEARNED_ROWS", "BenchmarkConfig", "quick_config", "full_config"]
+
+#: Every row type, in the table's order (one function each in ``rows.ROW_FUNCTIONS``).
+ROW_TYPES: tuple[str, ...] = ("optimum", "heuristic", "bandit", "ppo", "native_ppo", "pathwise")
+
+#: Row types trained per seed and reported as the mean and 95% CI over seeds.
+LEARNED_ROWS: tuple[str, ...] = ("ppo", "native_ppo", "pathwise")
+
+
+@dataclass
+class BenchmarkConfig:
+    """Settings of one benchmark run.
+
+    Attributes:
+        instances: instance names (keys of :data:`INSTANCES`).
+        agents: row types, a subset of ``optimum``, ``heuristic``, ``bandit``, ``ppo``,
+            ``native_ppo``, ``pathwise``.
+        seeds: training seeds (0 .. seeds - 1) of the ``ppo`` and ``native_ppo`` rows.
+        ppo_timesteps: PPO budget per seed.
+        ppo_kwargs: extra :func:`agents.ppo.train` keywords.
+        curve_points: learning-curve evaluations per PPO run.
+        native_ppo_timesteps: native PPO budget per seed (env steps, rounded up to
+            whole iterations); every other setting is a ``NativePPOConfig`` default.
+        pathwise_time_limit: CPU seconds of pathwise training per task (``clock="cpu"``:
+            the budget does not shrink when other work shares the cores).
+        pathwise_iterations: most gradient steps per pathwise task (the time limit
+            usually ends training first).
+        pathwise_seeds: pathwise training seeds (0 .. pathwise_seeds - 1).
+        pathwise_instances: instances that get a pathwise row (None: every instance
+            of the run); it selects tasks and is not part of any task's fingerprint.
+        ppo_instances: instances that get (stable-baselines3) ``ppo`` rows (None: every
+            instance of the run); selects tasks like ``pathwise_instances``.
+        eval_reps, eval_horizon, eval_warmup, eval_seed: the final evaluation
+            of every row (infinite-horizon models; finite-horizon ones use their horizon).
+        search_reps, search_horizon, search_seed: the grid search's evaluation.
+        bandit_iterations, bandit_epsilon, bandit_horizon: the bandit's run.
+        out: output directory.
+        backend: ``local`` (joblib processes) or ``dask``.
+        scheduler: Dask scheduler address (``tcp://HOST:PORT``) or a ``distributed.Client``.
+        n_jobs: joblib workers (-1: every core).
+        label: the command that made the run (written into the Markdown table).
+    """
+
+    instances: tuple[str, ...] = tuple(suite_instances())
+    agents: tuple[str, ...] = ("optimum", "heuristic", "bandit", "ppo", "native_ppo", "pathwise")
+    seeds: int = 1
+    ppo_timesteps: int = 200_000
+    ppo_kwargs: dict[str, Any] = field(default_factory=dict)
+    curve_points: int = 8
+    native_ppo_timesteps: int = 1_000_000
+    pathwise_time_limit: float = 60.0
+    pathwise_iterations: int = 5000
+    pathwise_seeds: int = 1
+    pathwise_instances: tuple[str, ...] | None = None
+    ppo_instances: tuple[str, ...] | None = None
+    eval_reps: int = 100
+    eval_horizon: int = 1000
+    eval_warmup: int = 100
+    eval_seed: int = 2024
+    search_reps: int = 40
+    search_horizon: int = 500
+    search_seed: int = 7
+    bandit_iterations: int = 300
+    bandit_epsilon: float = 0.1
+    bandit_horizon: int = 200
+    out: str = "results/benchmark"
+    backend: str = "local"
+    scheduler: Any = None
+    n_jobs: int = -1
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("instances", "pathwise_instances", "ppo_instances"):
+            unknown = [i for i in getattr(self, name) or () if i not in INSTANCES]
+            if unknown:
+                raise ValueError(f"{name}: unknown instance(s) {unknown}; known: {', '.join(INSTANCES)}")
+        bad = [a for a in self.agents if a not in ROW_TYPES]
+        if bad:
+            raise ValueError(f"unknown agent row(s) {bad}; allowed: {', '.join(ROW_TYPES)}")
+        if self.backend not in ("local", "dask"):
+            raise ValueError(f"backend must be 'local' or 'dask', got {self.backend!r}")
+        if self.backend == "dask" and self.scheduler is None:
+            raise ValueError("backend 'dask' needs a scheduler address (--scheduler tcp://HOST:PORT)")
+        for name in ("seeds", "pathwise_seeds", "ppo_timesteps", "native_ppo_timesteps", "pathwise_iterations"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if not float(self.pathwise_time_limit) > 0:
+            raise ValueError(f"pathwise_time_limit must be > 0 CPU seconds, got {self.pathwise_time_limit}")
+        if self.pathwise_instances is not None:
+            self.pathwise_instances = tuple(self.pathwise_instances)
+        if self.ppo_instances is not None:
+            self.ppo_instances = tuple(self.ppo_instances)
+        self.instances = tuple(self.instances)
+        self.agents = tuple(self.agents)
+
+    def task_settings(self) -> dict[str, Any]:
+        """The settings a task's result depends on (its fingerprint)."""
+        d = asdict(self)
+        for k in (
+            "instances",
+            "out",
+            "backend",
+            "scheduler",
+            "n_jobs",
+            "label",
+            "seeds",
+            "agents",
+            "pathwise_seeds",
+            "pathwise_instances",
+            "ppo_instances",
+        ):
+            d.pop(k, None)
+        return d
+
+
+def quick_config(**kwargs: Any) -> BenchmarkConfig:
+    """``--quick``: every registered id at its preset, one seed of each learner.
+
+    SB3 PPO 200,000 steps (200,000 rather than 80,000: with the random starting
+    stock of the backorder models, 80,000 steps left BaseStock-v0 8% above the
+    optimum); native PPO 1,000,000 steps on every id (300,000 left
+    StochasticLeadTime-v0 20% above the optimum, 1,000,000 0.1%); the pathwise learner 60 CPU
+    seconds on :data:`QUICK_PATHWISE_INSTANCES` (on every listed instance when
+    ``instances`` is given). It must finish within 10 minutes on 2 cores; the
+    measured wall time is in docs/benchmark.md ("Quick run").
+    """
+    if "instances" not in kwargs:
+        kwargs.setdefault("pathwise_instances", QUICK_PATHWISE_INSTANCES)
+    return BenchmarkConfig(**kwargs)
+
+
+def full_config(**kwargs: Any) -> BenchmarkConfig:
+    """``--full``: the suite plus Zipkin's whole grid; native PPO 3 seeds x 1M steps, pathwise 150 CPU s.
+
+    SB3 PPO 3 seeds x 300,000 steps on the suite's ids (about 5,000 training
+    steps/s per core; ``ppo_timesteps``, ``--timesteps``, for more; on Zipkin's grid
+    the native PPO, 15x faster, is the PPO row: ``ppo_instances``), native PPO 3
+    seeds x 1,000,000 steps on every instance, the pathwise
+    learner one seed x 150 CPU seconds on every instance it covers (1,500-2,500
+    gradient steps on the Zipkin grid, which reached 0.01-0.07% in
+    ``benchmarks/bench_pathwise.py`` runs), plus the searches, DP solves and bandits.
+    """
+    base: dict[str, Any] = dict(
+        instances=tuple(suite_instances()) + tuple(zipkin_instances()),
+        ppo_instances=tuple(suite_instances()),
+        seeds=3,
+        ppo_timesteps=300_000,
+        native_ppo_timesteps=1_000_000,
+        pathwise_time_limit=150.0,
+        eval_reps=200,
+        eval_horizon=2000,
+        search_reps=100,
+        search_horizon=1000,
+        bandit_iterations=1000,
+        curve_points=10,
+    )
+    base.update(kwargs)
+    return BenchmarkConfig(**base)
