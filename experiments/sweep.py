@@ -16,11 +16,18 @@ the derived names ``demand_mean``, ``demand_scv``, ``demand_family``,
 ``interarrival_scv``, ``lead_time_mean``, ``lead_time_scv``, and policy parameters
 ``policy.NAME`` (fixed policies only).
 
-Points run in parallel through joblib (``n_jobs``) with a tqdm progress bar.
-Every finished point is written atomically (temporary file + ``os.replace``)
-under ``out_dir/points/``; a rerun skips the points already written, so an
-interrupted sweep resumes where it stopped. The table is written to
-``out_dir/sweep.csv``; :func:`plot_curves` and :func:`plot_surface` draw it.
+Every point is a task of the experiment runner (:mod:`experiments.runner`):
+its key names the point (:func:`point_key`, e.g. ``backorder_cost=9.0``), its
+settings are everything its row depends on (the point, the instance, the
+policy, the evaluation's sizes and seed, the metrics) and its computation is
+the module-level :func:`_run_one`, so the points run serially or on local
+processes (``n_jobs``) with a tqdm progress bar. Each finished point is stored
+as a validated, checksummed record in the runner's store ``out_dir/points/``
+(``<key>.json``) as soon as it arrives; a rerun loads the points whose settings
+are unchanged (a bad record is named and recomputed) and computes the rest, so
+an interrupted sweep resumes where it stopped. The report step writes the
+table to ``out_dir/sweep.csv``; :func:`plot_curves` and :func:`plot_surface`
+draw it.
 
 Example:
     >>> from experiments.sweep import Sweep, run_sweep
@@ -32,12 +39,13 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import os
+import re
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -47,7 +55,9 @@ from agents.base import BasePolicy
 from agents.search import grid_points, grid_search, parse_grid
 from agents.specs import family as get_family
 from agents.specs import make_policy, parse_policy, policy_spec
-from experiments.io import pyplot, save_figure, write_csv, write_json
+from experiments import runner
+from experiments.io import pyplot, save_figure, write_csv
+from experiments.runner.schema import problem as record_problem
 from inv_gym.distributions import (
     Deterministic,
     Distribution,
@@ -75,7 +85,9 @@ __all__ = [
     "best_of",
     "Sweep",
     "run_sweep",
-    "point_files",
+    "execute_sweep",
+    "sweep_tasks",
+    "point_key",
     "plot_curves",
     "plot_surface",
     "DEFAULT_METRICS",
@@ -418,9 +430,11 @@ class Sweep:
         seed: seed of the draws (the same at every point: common random numbers
             where the varied parameter leaves the draws unchanged).
         metrics: metrics recorded.
-        n_jobs: joblib workers (1: in process).
-        out_dir: where ``points/`` and ``sweep.csv`` go (None: nothing written).
+        n_jobs: local worker processes over the points (1: in process; -1: every core).
+        out_dir: where the store ``points/`` and ``sweep.csv`` go (None: the points
+            are stored in a temporary folder, removed at the end, and nothing is written).
         progress: show a tqdm progress bar.
+        fresh: recompute every point instead of loading the stored ones.
     """
 
     env_id: str
@@ -436,6 +450,7 @@ class Sweep:
     n_jobs: int = 1
     out_dir: str | None = None
     progress: bool = False
+    fresh: bool = False
 
     def points(self) -> list[dict[str, Any]]:
         """Every point as ``{name: value}`` (the product of the two value lists)."""
@@ -453,31 +468,94 @@ def _policy_obj(policy: Any) -> Any:
 def _policy_key(policy: Any) -> str:
     if isinstance(policy, SearchSpec):
         return repr(policy)  # the whole grid and the floor
-    return str(policy) if not callable(policy) else getattr(policy, "__qualname__", "")
+    if callable(policy):
+        return f"{getattr(policy, '__module__', '')}.{getattr(policy, '__qualname__', repr(policy))}"
+    return str(policy)
 
 
-def point_files(sweep: Sweep) -> list[str]:
-    """The file of each point of ``sweep`` under ``out_dir/points/`` (written when the point is done)."""
-    if sweep.out_dir is None:
-        raise ValueError("the sweep has no out_dir")
-    pdir = os.path.join(sweep.out_dir, "points")
-    return [os.path.join(pdir, _point_key(pt, sweep) + ".json") for pt in sweep.points()]
+_KEY_VALUE = re.compile(r"[A-Za-z0-9_.+-]+")
 
 
-def _point_key(point: dict[str, Any], sweep: Sweep) -> str:
-    desc = json.dumps(
-        {
-            "point": point,
-            "env": sweep.env_id,
-            "over": {k: str(v) for k, v in sweep.overrides.items()},
-            "policy": _policy_key(sweep.policy),
-            "eval": [sweep.reps, sweep.horizon, sweep.warmup, sweep.seed],
-            "metrics": list(sweep.metrics),
-        },
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha1(desc.encode()).hexdigest()[:16]
+def _value_text(value: Any) -> str:
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))  # exact: 1.0, 0.1, 1e-05
+    return str(value)
+
+
+def point_key(point: dict[str, Any]) -> str:
+    """The store key of a point: ``NAME=VALUE`` pairs joined by ``,`` (e.g. ``holding_cost=1.0,demand_mean=8.0``).
+
+    A value whose text holds other characters than letters, digits and
+    ``_.+-`` (e.g. ``poisson:8``), or a key longer than 120 characters, gives
+    ``point-<fingerprint of the point>`` instead.
+
+    Examples:
+        >>> point_key({"policy.S": 10.0, "lead_time": 2})
+        'policy.S=10.0,lead_time=2'
+        >>> point_key({"demand": "poisson:8"}).startswith("point-")
+        True
+    """
+    texts = [(str(n), _value_text(v)) for n, v in point.items()]
+    key = ",".join(f"{n}={v}" for n, v in texts)
+    if len(key) <= 120 and all(_KEY_VALUE.fullmatch(n) and _KEY_VALUE.fullmatch(v) for n, v in texts):
+        return key
+    return f"point-{runner.fingerprint(point)}"
+
+
+def _point_settings(sweep: Sweep, point: dict[str, Any]) -> dict[str, Any]:
+    """Everything the row of ``point`` depends on (its task's settings)."""
+    return {
+        "point": point,
+        "env_id": sweep.env_id,
+        "overrides": {k: str(v) for k, v in sweep.overrides.items()},
+        "policy": _policy_key(_policy_obj(sweep.policy)),
+        "reps": sweep.reps,
+        "horizon": sweep.horizon,
+        "warmup": sweep.warmup,
+        "seed": sweep.seed,
+        "metrics": list(sweep.metrics),
+    }
+
+
+def _row_problem(row: Any, columns: tuple[str, ...]) -> str | None:
+    """What is wrong with a stored row: not an object, ``policy`` not text, a column missing or not a number.
+
+    A metric may be NaN (an infeasible searched point, a metric undefined on the
+    point), so the numbers are checked for their type only.
+    """
+    found = record_problem(row, policy="str")
+    if found:
+        return found
+    for c in columns:
+        if c not in row:
+            return f"{c} is missing"
+        v = row[c]
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            return f"{c} must be a number, got {v!r:.60}"
+    return None
+
+
+def sweep_tasks(sweep: Sweep) -> list[runner.Task]:
+    """One runner task per point of ``sweep`` (key :func:`point_key`, computed by :func:`_run_one`).
+
+    Raises:
+        ValueError: when two points give the same key (a value listed twice).
+    """
+    points = sweep.points()
+    keys = [point_key(p) for p in points]
+    if len(set(keys)) != len(keys):
+        keys = [f"point-{runner.fingerprint(p)}" for p in points]
+        if len(set(keys)) != len(keys):
+            raise ValueError("the sweep lists a point twice (a value repeated in vary or vary2)")
+    tasks = []
+    for key, point in zip(keys, points):
+        columns = [*map(str, point)]
+        for m in sweep.metrics:
+            name = f"{m}_per_period" if m in point else m
+            columns += [name, f"{name}_lo", f"{name}_hi"]
+        check = partial(_row_problem, columns=tuple(columns[len(point) :]))
+        tasks.append(runner.Task(key, _point_settings(sweep, point), partial(_run_one, sweep, point), check=check))
+    return tasks
 
 
 def evaluate_point(
@@ -526,7 +604,8 @@ def evaluate_point(
     return row
 
 
-def _run_one(sweep: Sweep, point: dict[str, Any], path: str | None) -> dict[str, Any]:
+def _run_one(sweep: Sweep, point: dict[str, Any]) -> dict[str, Any]:
+    """The row of one point: the varied values, the policy, and each metric's mean and 95% CI (a task's computation)."""
     params = preset_params(sweep.env_id, **sweep.overrides)
     policy = _policy_obj(sweep.policy)
     for name, value in point.items():
@@ -553,13 +632,11 @@ def _run_one(sweep: Sweep, point: dict[str, Any], path: str | None) -> dict[str,
     row.update(res)
     row["demand_spec"] = params.demand.to_spec()
     row["demand_true_mean"] = params.demand.mean
-    if path is not None:
-        write_json(row, path)
     return row
 
 
 def run_sweep(sweep: Sweep) -> pd.DataFrame:
-    """Run every point of ``sweep`` (resuming from ``out_dir/points``); return the table.
+    """Run every point of ``sweep`` (resuming from the store ``out_dir/points``); return the table.
 
     Returns:
         One row per point: the varied values, ``policy`` (and ``policy_NAME``
@@ -567,45 +644,31 @@ def run_sweep(sweep: Sweep) -> pd.DataFrame:
         metric named like a varied parameter, e.g. ``holding_cost``, becomes
         ``holding_cost_per_period``).
     """
-    points = sweep.points()
-    paths: list[str | None] = [None] * len(points)
-    rows: list[dict[str, Any] | None] = [None] * len(points)
-    if sweep.out_dir is not None:
-        os.makedirs(os.path.join(sweep.out_dir, "points"), exist_ok=True)
-        for i, path in enumerate(point_files(sweep)):
-            paths[i] = path
-            if os.path.exists(path):
-                with open(path) as f:
-                    rows[i] = json.load(f)
-    todo = [i for i, r in enumerate(rows) if r is None]
-    bar = None
-    if sweep.progress:
-        from tqdm.auto import tqdm
+    return execute_sweep(sweep).report
 
-        bar = tqdm(total=len(points), initial=len(points) - len(todo), desc="sweep", unit="point")
-    try:
-        if sweep.n_jobs == 1 or len(todo) <= 1:
-            for i in todo:
-                rows[i] = _run_one(sweep, points[i], paths[i])
-                if bar is not None:
-                    bar.update(1)
-        else:
-            from joblib import Parallel, delayed
 
-            gen = Parallel(n_jobs=sweep.n_jobs, return_as="generator")(
-                delayed(_run_one)(sweep, points[i], paths[i]) for i in todo
-            )
-            for i, row in zip(todo, gen):
-                rows[i] = row
-                if bar is not None:
-                    bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
-    df = pd.DataFrame(rows)
+def execute_sweep(sweep: Sweep) -> runner.RunResult:
+    """Run ``sweep`` on the runner: the points' records, the keys computed now, and the table as the report.
+
+    The points whose stored record is valid with the same settings are loaded,
+    the others run on the executor (serial for ``n_jobs == 1``, else local
+    processes) and are stored as they finish; the report step builds the table
+    from the records and writes ``out_dir/sweep.csv``.
+    """
+    tasks = sweep_tasks(sweep)
+    executor = runner.SerialExecutor() if sweep.n_jobs == 1 else runner.ProcessExecutor(sweep.n_jobs)
+
+    def report(records: list[runner.Record]) -> pd.DataFrame:
+        df = pd.DataFrame([r.value for r in records])
+        if sweep.out_dir is not None:
+            write_csv(df, os.path.join(sweep.out_dir, "sweep.csv"))
+        return df
+
     if sweep.out_dir is not None:
-        write_csv(df, os.path.join(sweep.out_dir, "sweep.csv"))
-    return df
+        store = runner.Store(os.path.join(sweep.out_dir, "points"))
+        return runner.run(tasks, store, executor, fresh=sweep.fresh, progress=sweep.progress, report=report)
+    with tempfile.TemporaryDirectory(prefix="inv-gym-sweep-") as tmp:
+        return runner.run(tasks, runner.Store(tmp), executor, progress=sweep.progress, report=report)
 
 
 # ---------------------------------------------------------------------------

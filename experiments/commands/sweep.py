@@ -14,9 +14,10 @@ Example::
 Varied names: any model parameter (as in --set, e.g. holding_cost, lead_time,
 demand=poisson:8), the derived demand_mean, demand_scv, demand_family,
 interarrival_scv, lead_time_mean, lead_time_scv, and policy.NAME for a fixed
-policy. Every finished point is saved under OUT/points/, so rerunning the same
-command with the same --out recomputes nothing and an interrupted sweep
-resumes. OUT/sweep.csv holds the table and OUT/sweep.png the figure: the metric
+policy. Every finished point is stored (checked and checksummed) under
+OUT/points/, so rerunning the same command with the same --out recomputes
+nothing and an interrupted sweep resumes; a damaged point file is named and
+recomputed. OUT/sweep.csv holds the table and OUT/sweep.png the figure: the metric
 against the varied value with its 95% CI band, or a surface over two.
 """
 
@@ -144,7 +145,7 @@ def _plot(df: Any, names: list[str], metric: str, path: str, title: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``inv-gym sweep``; return the exit status."""
-    from experiments.sweep import DEFAULT_METRICS, SearchSpec, Sweep, parse_sweep_policy, point_files, run_sweep
+    from experiments.sweep import DEFAULT_METRICS, SearchSpec, Sweep, execute_sweep, parse_sweep_policy
     from inv_gym.evaluation import METRICS
 
     env_id, params = params_from_args(args)
@@ -183,14 +184,15 @@ def run(args: argparse.Namespace) -> int:
         out_dir=args.out,
         progress=not args.json and sys.stderr.isatty(),
     )
-    reused = sum(os.path.exists(p) for p in point_files(sweep))
-    df = run_sweep(sweep)
+    result = execute_sweep(sweep)
+    df = result.report
+    reused = len(df) - len(result.computed)
     names = [vary[0]] + ([vary2[0]] if vary2 else [])
     metric = args.metric if args.metric in df else f"{args.metric}_per_period"  # renamed like a varied cost
     files = {
         "csv": os.path.join(args.out, "sweep.csv"),
         "png": os.path.join(args.out, "sweep.png"),
-    }  # run_sweep wrote the CSV
+    }  # the sweep's report step wrote the CSV
     _plot(df, names, metric, files["png"], f"{env_id}: {policy}")
     cols = [*names, "policy", metric, f"{metric}_lo", f"{metric}_hi"]
     if "fill_rate" not in cols:

@@ -159,6 +159,31 @@ def test_sweep_resumes_and_runs_in_parallel(tmp_path):
     assert np.all(np.diff(second["fill_rate"]) > 0)
 
 
+def test_sweep_points_are_runner_records_and_a_damaged_one_is_named_and_recomputed(tmp_path):
+    import json
+    import re
+
+    import pandas as pd
+
+    from experiments.runner import RecordWarning
+    from experiments.sweep import Sweep, run_sweep
+
+    sw = Sweep("inv_gym/BaseStock-v0", policy="base_stock:S=15", vary=("backorder_cost", [1.0, 9.0]), reps=3,
+               horizon=50, warmup=0, out_dir=str(tmp_path))  # fmt: skip
+    first = run_sweep(sw)
+    path = tmp_path / "points" / "backorder_cost=9.0.json"
+    record = json.loads(path.read_text())
+    assert record["value"]["backorder_cost"] == 9.0 and len(record["checksum"]) == 64
+    record["value"]["cost_per_period"] += 1.0  # a hand-edited cost
+    path.write_text(json.dumps(record))
+    with pytest.warns(RecordWarning, match=re.escape(str(path)) + ".*checksum does not match"):
+        again = run_sweep(sw)
+    pd.testing.assert_frame_equal(again, first)
+    path.write_text(json.dumps({**record, "value": []}))  # the wrong shape: named too
+    with pytest.warns(RecordWarning, match=re.escape(str(path)) + ".*holds a list, not a JSON object"):
+        pd.testing.assert_frame_equal(run_sweep(sw), first)
+
+
 def test_study_cli_lists_and_runs(tmp_path, capsys):
     from experiments.cli import main
 
