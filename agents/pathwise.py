@@ -50,7 +50,15 @@ Usage::
     policy.save("runs/ls-pathwise"); PathwisePolicy.load("runs/ls-pathwise")
 
 The fixed cost K 1[q > 0] is a step function: its pathwise derivative is 0, so
-this learner does not learn to batch orders against a fixed cost.
+on its own it gives no reason to batch orders. Training therefore adds a surrogate
+gradient: the loss carries K (s(q) - sg[s(q)]) per period, s(q) = 1 - exp(-q / E[D])
+a smooth step and sg the stop-gradient, so the loss's value is the true cost and
+its derivative in q is K exp(-q / E[D]) / E[D], the marginal fixed cost of a
+smoothed order. Measured on Qr-v0 (K = 64, optimum 35.022) at 60 CPU seconds: 69.9
+(99% above; 150 CPU s) without it, 43.2 (23% above) with it, 44.0 (26%) with
+s(q) = 1 - exp(-q). It helps but is far from the optimum: a policy that batches
+must jump from ordering nothing to ordering a lot, which a gradient through
+rounded orders finds hard.
 
 Coverage. The learner trains wherever :class:`agents.torch_period.TorchPeriod`
 simulates the model: every single-stage model of :class:`InventoryParams` - lost
@@ -323,12 +331,17 @@ def pathwise_loss(
         initial: optional (B,) initial on hand of each path (default: the model's).
 
     Returns:
-        The scalar (1 / (B (T - W))) sum_b sum_{t >= W} c_t^b.
+        The scalar (1 / (B (T - W))) sum_b sum_{t >= W} c_t^b. With a fixed order cost
+        K > 0 each term also carries K (s(q_t) - sg[s(q_t)]) with s(q) = 1 - exp(-q / E[D])
+        and sg the stop-gradient: it adds 0 to the value and K s'(q_t) to the gradient
+        (see the module docstring).
     """
     n, horizon = demand.shape
     state = period.initial_state(n, initial)
     finite = period.params.finite_horizon
     total = torch.zeros((), dtype=period.dtype)
+    fixed = float(period.params.fixed_order_cost)
+    tau = max(float(period.params.demand.mean), 1.0)
     for t in range(horizon):
         q = _round_orders(net(period.observe(state)), rounding)
         last = torch.full((n,), t == horizon - 1) if finite else None
@@ -338,6 +351,9 @@ def pathwise_loss(
             state, ev = period.step(state, q, demand[:, t], lead[:, t], last)
         if t >= warmup:
             total = total + ev["cost"].sum() - (ev["revenue"].sum() + ev["salvage"].sum())
+            if fixed > 0:  # the fixed cost's surrogate gradient; its value adds exactly 0
+                smooth = 1.0 - torch.exp(-(q[:, 0] if period.dual else q) / tau)
+                total = total + fixed * (smooth - smooth.detach()).sum()
     return total / (n * (horizon - warmup))
 
 

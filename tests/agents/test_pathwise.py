@@ -263,3 +263,40 @@ def test_inv_gym_score_accepts_a_pathwise_policy():
     ev = evaluate(policy, policy.params, reps=3, horizon=50, warmup=100, seed=1)
     assert s.cost.mean == pytest.approx(ev["cost_per_period"].mean, rel=1e-12)
     assert s.optimum == pytest.approx(ZIPKIN_L1_P4, abs=1e-4)
+
+
+class _ConstantOrder(torch.nn.Module):
+    """A policy that orders q whatever it observes (q a learnable parameter)."""
+
+    def __init__(self, q: float) -> None:
+        super().__init__()
+        self.q = torch.nn.Parameter(torch.tensor(q, dtype=torch.float64))
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.q.expand(obs.shape[0])
+
+
+def test_fixed_cost_surrogate_adds_its_gradient_and_leaves_the_value():
+    """With K > 0 the loss is the true cost, and its derivative gains exactly K exp(-q/E[D]) / E[D] per period.
+
+    Two models differ only in K, so the dynamics' own derivative is the same in both.
+    """
+    base = dict(stockout="backorder", lead_time=0, holding_cost=1, backorder_cost=9, max_order=40, demand="poisson:10")
+    demand, lead = (torch.from_numpy(x) for x in draw_paths(InventoryParams(**base), 4, 5, 7))
+    results = {}
+    for k in (0.0, 64.0):
+        params = InventoryParams(fixed_order_cost=k, **base)
+        period = TorchPeriod(params, dtype=torch.float64)
+        net = _ConstantOrder(7.0)
+        loss = pathwise_loss(net, period, demand.double(), lead, warmup=2, rounding="straight_through")
+        loss.backward()
+        # the value: the mean simulated cost of periods 2..6 (each period orders, so K is paid 5 times per path)
+        state, total = period.initial_state(5), 0.0
+        for t in range(7):
+            state, ev = period.step(
+                state, torch.full((5,), 7.0, dtype=torch.float64), demand[:, t].double(), lead[:, t]
+            )
+            total += float(ev["cost"].sum()) if t >= 2 else 0.0
+        assert loss.item() == pytest.approx(total / 25, rel=1e-12)
+        results[k] = net.q.grad.item()
+    assert results[64.0] - results[0.0] == pytest.approx(64.0 * math.exp(-7.0 / 10.0) / 10.0, rel=1e-9)
