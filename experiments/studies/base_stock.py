@@ -25,12 +25,14 @@ with gamma interarrival times; fixed R and R* re-optimized by simulation);
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from agents.heuristics import BaseStock
+from experiments.runner import Task
 from experiments.studies.common import StudyConfig, StudyResult, backorder_counts, backorder_pmf, plt
 from experiments.sweep import Sweep, band, run_sweep
 from inv_gym.analytic import (
@@ -127,32 +129,78 @@ def base_stock_formulas(r: Any, params: InventoryParams) -> dict[str, np.ndarray
     }
 
 
+def _sweeps(cfg: Config, base: InventoryParams, r_fixed: float) -> dict[str, Sweep]:
+    """The study's sweeps by table name (each stored under ``units/<name>/points/``)."""
+    over = dict(max_order=60)
+    common = dict(horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed, metrics=METRICS, reps=cfg.reps)
+    search = f"best:base_stock:S=0:{cfg.search_max}"
+    sweeps = {
+        "cost_vs_r": Sweep(
+            ENV,
+            "base_stock:S=0",
+            ("policy.S", cfg.r_values),
+            overrides=over,
+            **common,
+            **cfg.sweep_options("cost_vs_r"),
+        ),
+        "fill_vs_backorder_cost": Sweep(
+            ENV,
+            optimal_base_stock,
+            ("backorder_cost", cfg.backorder_costs),
+            overrides=over,
+            **common,
+            **cfg.sweep_options("fill_vs_backorder_cost"),
+        ),
+    }
+    lt_over = dict(over, lead_time=int(cfg.lead_time_scv_mean))
+    r_lt = base_stock_level(**_model(base.replace(lead_time=int(cfg.lead_time_scv_mean))))
+    for table, name, values, best, overrides, r_fix in (
+        ("vs_interarrival_scv", "interarrival_scv", cfg.scvs, search, over, r_fixed),
+        ("vs_lead_time_mean", "lead_time", [int(v) for v in cfg.lead_time_means], optimal_base_stock, over, r_fixed),
+        ("vs_lead_time_scv", "lead_time_scv", cfg.lead_time_scvs, search, lt_over, r_lt),
+    ):
+        for k, pol in (("fixed", f"base_stock:S={r_fix:g}"), ("best", best)):
+            opts = cfg.sweep_options(f"{table}_{k}")
+            sweeps[f"{table}_{k}"] = Sweep(ENV, pol, (name, values), overrides=overrides, **common, **opts)
+    return sweeps
+
+
 def main(cfg: Config | None = None) -> StudyResult:
-    """Run the base-stock study; write its CSVs and PNGs; return the results."""
+    """Run the base-stock study; write its CSVs and PNGs; return the results.
+
+    The runs: every sweep (:func:`_sweeps`), then the study's one task, the
+    backorder levels at a fixed R (:func:`~experiments.studies.common.backorder_counts`);
+    the report step (:func:`_report`) writes the tables, figures and summary.
+    """
     cfg = cfg or Config()
-    res = StudyResult()
-    P = plt()
     base = preset_params(ENV, max_order=60)
-    lam, lead, h, b = base.demand.mean, int(base.lead_time), base.holding_cost, base.backorder_cost
     r_star = base_stock_level(**_model(base))
     r_fixed = float(r_star if cfg.fixed_r is None else cfg.fixed_r)
-    ck = cfg.checkpoints()
-    over = dict(max_order=60)
-    common = dict(
-        horizon=cfg.horizon,
-        warmup=cfg.warmup,
-        seed=cfg.seed,
-        metrics=METRICS,
-        n_jobs=cfg.n_jobs,
-        progress=cfg.progress,
-        reps=cfg.reps,
+    tables = {name: run_sweep(sw) for name, sw in _sweeps(cfg, base, r_fixed).items()}
+    sizes = dict(reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup)
+    levels = Task(
+        "backorder_levels",
+        {"params": repr(base), "R": r_fixed, "seed": cfg.seed, **sizes},
+        partial(backorder_counts, BaseStock(r_fixed), base, seed=cfg.seed, **sizes),
     )
-    search = f"best:base_stock:S=0:{cfg.search_max}"
+    return cfg.run_units([levels], report=partial(_report, cfg, base, r_star, r_fixed, tables)).report
+
+
+def _report(
+    cfg: Config,
+    base: InventoryParams,
+    r_star: float,
+    r_fixed: float,
+    tables: dict[str, pd.DataFrame],
+    units: dict[str, Any],
+) -> StudyResult:
+    """The report step: the tables, figures and summary from the sweeps' tables and the stored units."""
+    res = StudyResult()
+    P = plt()
+    lam, lead, h, b = base.demand.mean, int(base.lead_time), base.holding_cost, base.backorder_cost
 
     # 1. cost, backorders, fill rate vs R
-    vary_r = ("policy.S", cfg.r_values)
-    df = run_sweep(Sweep(ENV, "base_stock:S=0", vary_r, overrides=over, out_dir=ck.folder("cost_vs_r"), **common))
-    df = df.rename(columns={"policy.S": "R"})
+    df = tables["cost_vs_r"].rename(columns={"policy.S": "R"})
     f = base_stock_formulas(df["R"], base)
     for key, v in f.items():
         df[f"{key}_formula"] = v
@@ -182,12 +230,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     )
 
     # 2. backorder PDF / CDF at a fixed R (every end-of-period backorder level)
-    sizes = dict(reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup)
-    counts = ck.unit(
-        "backorder_levels",
-        {"params": repr(base), "R": r_fixed, "seed": cfg.seed, **sizes},
-        lambda: backorder_counts(BaseStock(r_fixed), base, seed=cfg.seed, **sizes),
-    )
+    counts = units["backorder_levels"]
     ks = np.arange(0, max(len(counts), 15))
     pmf_sim = backorder_pmf(counts, ks.size)
     dd = lead_time_demand(demand=base.demand, lead_time=lead)
@@ -217,10 +260,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     res.summary["p_no_backorder"] = {"simulated": float(pmf_sim[0]), "exact": float(pmf_exact[0])}
 
     # 3. fill rate at R* as b grows
-    vary_b = ("backorder_cost", cfg.backorder_costs)
-    db = run_sweep(
-        Sweep(ENV, optimal_base_stock, vary_b, overrides=over, out_dir=ck.folder("fill_vs_backorder_cost"), **common)
-    )
+    db = tables["fill_vs_backorder_cost"]
     db["critical_ratio"] = [newsvendor_critical_ratio(holding_cost=h, penalty_cost=bv) for bv in db["backorder_cost"]]
     res.table(cfg, "fill_vs_backorder_cost", db)
     fig, ax = P.subplots(figsize=(6.5, 4))
@@ -239,13 +279,8 @@ def main(cfg: Config | None = None) -> StudyResult:
     res.summary["fill_at_r_star_vs_b"] = db[["backorder_cost", "policy_S", "fill_rate"]].round(4).to_dict("records")
 
     # 4-6. vs interarrival SCV, lead-time mean, lead-time SCV: fixed R and R*
-    def fixed_and_best(
-        name: str, values: Any, best: Any, overrides: dict[str, Any], r_fix: float, table: str, xlabel: str, log: bool
-    ) -> pd.DataFrame:
-        fixed, opt = (
-            run_sweep(Sweep(ENV, pol, (name, values), overrides=overrides, out_dir=ck.folder(f"{table}_{k}"), **common))
-            for k, pol in (("fixed", f"base_stock:S={r_fix:g}"), ("best", best))
-        )
+    def fixed_and_best(name: str, r_fix: float, table: str, xlabel: str, log: bool) -> pd.DataFrame:
+        fixed, opt = tables[f"{table}_fixed"], tables[f"{table}_best"]
         fixed["which"], opt["which"] = f"fixed R = {r_fix:g}", "R* (re-optimized)"
         both = pd.concat([fixed, opt], ignore_index=True)
         res.table(cfg, table, both)
@@ -267,31 +302,11 @@ def main(cfg: Config | None = None) -> StudyResult:
         return both
 
     ds = fixed_and_best(
-        "interarrival_scv",
-        cfg.scvs,
-        search,
-        over,
-        r_fixed,
-        "vs_interarrival_scv",
-        "demand interarrival SCV (gamma, rate 5)",
-        True,
+        "interarrival_scv", r_fixed, "vs_interarrival_scv", "demand interarrival SCV (gamma, rate 5)", True
     )
-    dl = fixed_and_best(
-        "lead_time",
-        [int(v) for v in cfg.lead_time_means],
-        optimal_base_stock,
-        over,
-        r_fixed,
-        "vs_lead_time_mean",
-        "lead time L (periods)",
-        False,
-    )
-    lt_over = dict(over, lead_time=int(cfg.lead_time_scv_mean))
+    dl = fixed_and_best("lead_time", r_fixed, "vs_lead_time_mean", "lead time L (periods)", False)
     dv = fixed_and_best(
         "lead_time_scv",
-        cfg.lead_time_scvs,
-        search,
-        lt_over,
         base_stock_level(**_model(base.replace(lead_time=int(cfg.lead_time_scv_mean)))),
         "vs_lead_time_scv",
         f"lead-time SCV (round(gamma), mean {cfg.lead_time_scv_mean:g})",

@@ -7,26 +7,31 @@ gives the sizes of each mode (``tiny`` for the tests, ``quick`` for the gallery,
 per table, one PNG per figure (dpi 100) and ``summary.json`` with the key numbers,
 all written atomically.
 
-Resuming: the expensive work of a study is stored in units under
-``<out_dir>/<study>/units/`` (:mod:`experiments.checkpoint`): each sweep's
-points in ``units/<sweep>/points/`` and each other expensive piece (a grid
-search, a long simulation) as ``units/<key>.json`` with a fingerprint of its
-settings. A rerun loads what is stored with unchanged settings and computes the
-rest, so an interrupted study resumes; the tables, figures and summary are
-rebuilt every time. ``fresh=True`` (``--fresh``) recomputes everything.
+Resuming: a study runs on the experiment runner (:mod:`experiments.runner`).
+Each sweep is a runner run whose points are stored in
+``<out_dir>/<study>/units/<sweep>/points/`` (:mod:`experiments.sweep`), and
+each other expensive piece (a grid search, a long simulation) is a runner
+:class:`~experiments.runner.Task` (a key, the settings it depends on, a
+module-level computation) stored as ``units/<key>.json`` by
+:meth:`StudyConfig.run_units`, which runs the study's tasks (serially by
+default) and then its report step (the tables, figures and summary, rebuilt
+every time). A rerun loads what is stored with unchanged settings (a damaged
+record is named and recomputed) and computes the rest, so an interrupted study
+resumes. ``fresh=True`` (``--fresh``) recomputes everything.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from experiments.checkpoint import Checkpoints
+from experiments import runner
 from experiments.io import pyplot, save_figure, write_csv, write_json
 from inv_gym.dynamics import EV
 from inv_gym.envs.streams import draw_paths
@@ -51,7 +56,8 @@ class StudyConfig:
         mode: ``"tiny"`` (tests), ``"quick"`` (the gallery) or ``"default"``.
         out_dir: root of the outputs; the study writes to ``out_dir/<name>/``.
         seed: seed of every random draw (common random numbers across policies).
-        n_jobs: joblib workers for the sweeps (1: in process).
+        n_jobs: local worker processes for the sweeps' points and the study's
+            tasks (1: in process, serially; -1: every core).
         progress: show progress bars.
         fresh: recompute every unit instead of loading the stored ones (not
             recorded in ``summary.json``: it does not change the results).
@@ -89,9 +95,40 @@ class StudyConfig:
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in dataclasses.asdict(self).items() if k != "fresh"}
 
-    def checkpoints(self) -> Checkpoints:
-        """The study's stored units (under ``out_dir/<name>/units/``)."""
-        return Checkpoints(self.directory, fresh=self.fresh)
+    def sweep_options(self, name: str) -> dict[str, Any]:
+        """The :class:`~experiments.sweep.Sweep` fields of the study's sweep ``name``.
+
+        Its points are stored under ``out_dir/<study>/units/<name>/points/``;
+        ``fresh``, ``n_jobs`` and ``progress`` are the study's.
+        """
+        return {
+            "out_dir": os.path.join(self.directory, "units", name),
+            "fresh": self.fresh,
+            "n_jobs": self.n_jobs,
+            "progress": self.progress,
+        }
+
+    def run_units(
+        self, tasks: Sequence[runner.Task], report: Callable[[dict[str, Any]], Any] | None = None
+    ) -> runner.RunResult:
+        """Run (or resume) the study's ``tasks`` on its store ``out_dir/<study>/units/``, then ``report``.
+
+        The tasks run serially (``n_jobs == 1``, the default) or on local
+        processes; each result is stored as soon as it exists. ``report`` is
+        called with key -> stored value of every task (the stored value, so a
+        fresh run and a resumed run report the same numbers); its return value
+        is :attr:`~experiments.runner.RunResult.report`.
+        """
+        store = runner.Store(os.path.join(self.directory, "units"))
+        executor = runner.SerialExecutor() if self.n_jobs == 1 else runner.ProcessExecutor(self.n_jobs)
+        return runner.run(
+            tasks,
+            store,
+            executor,
+            fresh=self.fresh,
+            progress=self.progress,
+            report=None if report is None else lambda records: report({r.key: r.value for r in records}),
+        )
 
 
 @dataclass

@@ -15,13 +15,16 @@ the target line, and the constrained and unconstrained optima.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 import pandas as pd
 
 from agents.search import pareto_frontier
+from experiments.runner import Task
 from experiments.studies.common import StudyConfig, StudyResult, plt
 from experiments.sweep import SearchSpec, best_of, evaluate_point, search_table
+from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
 
 __all__ = ["Config", "main", "frontier"]
@@ -73,18 +76,29 @@ def frontier(table: pd.DataFrame, service: str = "fill_rate", cost: str = "cost_
 
 
 def main(cfg: Config | None = None) -> StudyResult:
-    """Run the constrained optimization; write its CSVs and PNG; return the results."""
+    """Run the constrained optimization; write its CSVs and PNG; return the results.
+
+    The run: the (s, S) grid search (task ``policies``); the report step
+    (:func:`_report`) picks the optima with and without the fill-rate floor,
+    evaluates them on fresh draws and writes the tables, figure and summary.
+    """
     cfg = cfg or Config()
-    res = StudyResult()
-    P = plt()
     params = preset_params(ENV, max_order=200)
     free = SearchSpec("ss", {"s": cfg.s_values, "S": cfg.S_values})
-    table = cfg.checkpoints().unit(
+    grid = Task(
         "policies",
         {"params": repr(params), "spec": repr(free), "reps": cfg.reps, "horizon": cfg.horizon}
         | {"warmup": cfg.warmup, "seed": cfg.seed},
-        lambda: search_table(free, params, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed),
+        partial(search_table, free, params, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed),
     )
+    return cfg.run_units([grid], report=partial(_report, cfg, params, free)).report
+
+
+def _report(cfg: Config, params: InventoryParams, free: SearchSpec, units: dict[str, Any]) -> StudyResult:
+    """The report step: the grid's table and frontier, the two optima evaluated, the figure and summary."""
+    res = StudyResult()
+    P = plt()
+    table = units["policies"]
     res.table(cfg, "policies", table)
     front = res.table(cfg, "frontier", frontier(table))
     table = table.assign(feasible=table["fill_rate"] >= cfg.target)

@@ -131,14 +131,13 @@ def main(cfg: Config | None = None) -> StudyResult:
     P = plt()
     k, lam, h, c = cfg.fixed_cost, cfg.rate, cfg.holding_cost, cfg.unit_cost
     q_star = eoq_order_quantity(fixed_cost=k, holding_cost=h, demand_rate=lam)
-    common = dict(warmup=cfg.warmup, seed=cfg.seed, metrics=METRICS, n_jobs=cfg.n_jobs)
+    common = dict(warmup=cfg.warmup, seed=cfg.seed, metrics=METRICS)
     det = dict(common, horizon=cfg.deterministic_horizon)
     common["horizon"] = cfg.horizon
-    ck = cfg.checkpoints()
 
     # 1. cost vs Q (deterministic demand: two replications suffice)
-    sw = Sweep(ENV, policy="rq:r=0,Q=1", vary=("policy.Q", cfg.q_values), overrides=_overrides(cfg), reps=2, **det)
-    sw.out_dir = ck.folder("cost_vs_q")
+    opts = cfg.sweep_options("cost_vs_q")
+    sw = Sweep(ENV, "rq:r=0,Q=1", ("policy.Q", cfg.q_values), overrides=_overrides(cfg), reps=2, **det, **opts)
     df = run_sweep(sw).rename(columns={"policy.Q": "Q"})
     cf = eoq_cost_components(df["Q"], k, lam, h, c)
     for name, v in cf.items():
@@ -190,8 +189,8 @@ def main(cfg: Config | None = None) -> StudyResult:
             vary=("holding_cost", [hv]),
             overrides=_overrides(cfg, max_order=int(qs + 10)),
             reps=2,
-            out_dir=ck.folder(f"cost_vs_holding_{hv:g}"),
             **det,
+            **cfg.sweep_options(f"cost_vs_holding_{hv:g}"),
         )
         row = run_sweep(sw).iloc[0].to_dict()
         row["Q_star"] = q_h
@@ -222,8 +221,8 @@ def main(cfg: Config | None = None) -> StudyResult:
         vary=("interarrival_scv", cfg.scvs),
         overrides=_overrides(cfg),
         reps=cfg.reps,
-        out_dir=ck.folder("cost_vs_interarrival_scv"),
         **common,
+        **cfg.sweep_options("cost_vs_interarrival_scv"),
     )
     ds = res.table(cfg, "cost_vs_interarrival_scv", run_sweep(sw))
     fig, ax = P.subplots(1, 2, figsize=(11, 3.8))

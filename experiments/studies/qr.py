@@ -16,14 +16,17 @@ orders per period at the re-optimized (Q*, r*) as K grows).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from agents.heuristics import RQ
+from experiments.runner import Task
 from experiments.studies.common import StudyConfig, StudyResult, backorder_counts, backorder_pmf, plt
 from experiments.sweep import SearchSpec, Sweep, band, best_of, plot_surface, run_sweep, search_table
+from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
 
 __all__ = ["Config", "main"]
@@ -66,22 +69,55 @@ class Config(StudyConfig):
 
 
 def main(cfg: Config | None = None) -> StudyResult:
-    """Run the (Q, r) study; write its CSVs and PNGs; return the results."""
+    """Run the (Q, r) study; write its CSVs and PNGs; return the results.
+
+    The runs: the (Q, r) grid search (task ``surfaces``); at its best (Q*, r*)
+    the backorder levels (task ``backorder_levels``, whose settings depend on
+    the first task's result, so it runs second); the sweep over the setup cost.
+    The report step (:func:`_report`) writes the tables, figures and summary.
+    """
     cfg = cfg or Config()
-    res = StudyResult()
-    P = plt()
     over = dict(max_order=int(max(cfg.q_values) * 3))
     base = preset_params(ENV, **over)
     spec = SearchSpec("rq", {"Q": cfg.q_values, "r": cfg.r_values})
-    ck = cfg.checkpoints()
     ev = {"params": repr(base), "reps": cfg.reps, "horizon": cfg.horizon, "warmup": cfg.warmup}
-
-    # 1. surfaces
-    table = ck.unit(
+    sizes = dict(reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup)
+    surfaces = Task(
         "surfaces",
         {**ev, "spec": repr(spec), "seed": cfg.seed},
-        lambda: search_table(spec, base, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed),
+        partial(search_table, spec, base, seed=cfg.seed, **sizes),
     )
+    first = {r.key: r.value for r in cfg.run_units([surfaces]).records}
+    best = best_of(spec, first["surfaces"])
+    assert best is not None
+    q_star, r_star = best.values["Q"], best.values["r"]
+    levels = Task(
+        "backorder_levels",
+        {**ev, "Q": q_star, "r": r_star, "seed": cfg.seed + 1},
+        partial(backorder_counts, RQ(r_star, q_star), base, seed=cfg.seed + 1, **sizes),
+    )
+    metrics = ("cost_per_period", "fill_rate", "average_on_hand", "average_backorders", "orders_placed")
+    sweep = Sweep(
+        ENV,
+        policy=spec,
+        vary=("fixed_order_cost", cfg.setup_costs),
+        overrides=over,
+        seed=cfg.seed,
+        metrics=metrics,
+        **sizes,
+        **cfg.sweep_options("stats_vs_setup_cost"),
+    )
+    dk = run_sweep(sweep)
+    return cfg.run_units([levels], report=lambda units: _report(cfg, base, spec, dk, {**first, **units})).report
+
+
+def _report(
+    cfg: Config, base: InventoryParams, spec: SearchSpec, dk: pd.DataFrame, units: dict[str, Any]
+) -> StudyResult:
+    """The report step: the tables, figures and summary from the stored units and the setup-cost sweep."""
+    res = StudyResult()
+    P = plt()
+    table = units["surfaces"]
     res.table(cfg, "surfaces", table)
     best = best_of(spec, table)
     assert best is not None
@@ -101,13 +137,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     )
 
     # 2. backorder PDF / CDF at (Q*, r*)
-    counts = ck.unit(
-        "backorder_levels",
-        {**ev, "Q": q_star, "r": r_star, "seed": cfg.seed + 1},
-        lambda: backorder_counts(
-            RQ(r_star, q_star), base, seed=cfg.seed + 1, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup
-        ),
-    )
+    counts = units["backorder_levels"]
     ks = np.arange(0, max(len(counts) + 1, 10))
     pmf = backorder_pmf(counts, ks.size)
     res.table(cfg, "backorder_distribution", pd.DataFrame({"backorders": ks, "pmf": pmf, "cdf": np.cumsum(pmf)}))
@@ -125,23 +155,6 @@ def main(cfg: Config | None = None) -> StudyResult:
     res.summary["p_no_backorder_at_best"] = float(pmf[0])
 
     # 3. statistics at (Q*, r*) as the setup cost grows
-    metrics = ("cost_per_period", "fill_rate", "average_on_hand", "average_backorders", "orders_placed")
-    dk = run_sweep(
-        Sweep(
-            ENV,
-            policy=spec,
-            vary=("fixed_order_cost", cfg.setup_costs),
-            overrides=over,
-            reps=cfg.reps,
-            horizon=cfg.horizon,
-            warmup=cfg.warmup,
-            seed=cfg.seed,
-            metrics=metrics,
-            n_jobs=cfg.n_jobs,
-            progress=cfg.progress,
-            out_dir=ck.folder("stats_vs_setup_cost"),
-        )
-    )
     res.table(cfg, "stats_vs_setup_cost", dk)
     x = dk["fixed_order_cost"].to_numpy(float)
     fig, ax = P.subplots(1, 3, figsize=(13, 3.6))

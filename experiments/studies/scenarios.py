@@ -18,14 +18,17 @@ the baseline policy costs and what adapting would save (cost and fill rate with
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
+from experiments.runner import Task
 from experiments.studies.common import StudyConfig, StudyResult, plt
 from experiments.sweep import SearchSpec, best_of, evaluate_point, search_table
 from inv_gym.distributions import Gamma, Rounded
+from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
 
 __all__ = ["Config", "main", "scenario_params"]
@@ -92,22 +95,34 @@ def scenario_params(cfg: Config) -> dict[str, Any]:
 
 
 def main(cfg: Config | None = None) -> StudyResult:
-    """Run the scenario analysis; write its CSV and PNG; return the results."""
+    """Run the scenario analysis; write its CSV and PNG; return the results.
+
+    The runs: one (s, S) grid search per scenario (tasks ``search_0`` ...);
+    the report step (:func:`_report`) evaluates the baseline's best policy and
+    each scenario's own on fresh draws and writes the table, figure and summary.
+    """
     cfg = cfg or Config()
-    res = StudyResult()
-    P = plt()
     spec = SearchSpec("ss", {"s": cfg.s_values, "S": cfg.S_values})
     ev = dict(reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, metrics=METRICS)
+    sizes = dict(reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup)
     scen = scenario_params(cfg)
-    ck = cfg.checkpoints()
-    best: dict[str, Any] = {}
-    for i, (name, p) in enumerate(scen.items()):
-        table = ck.unit(
+    tasks = [
+        Task(
             f"search_{i}",
             {"params": repr(p), "spec": repr(spec), **ev, "seed": cfg.seed},
-            lambda p=p: search_table(spec, p, reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, seed=cfg.seed),
+            partial(search_table, spec, p, seed=cfg.seed, **sizes),
         )
-        best[name] = best_of(spec, table)
+        for i, p in enumerate(scen.values())
+    ]
+    return cfg.run_units(tasks, report=partial(_report, cfg, spec, scen)).report
+
+
+def _report(cfg: Config, spec: SearchSpec, scen: dict[str, InventoryParams], units: dict[str, Any]) -> StudyResult:
+    """The report step: the best policy of each scenario's stored search, evaluated; the table, figure and summary."""
+    res = StudyResult()
+    P = plt()
+    ev = dict(reps=cfg.reps, horizon=cfg.horizon, warmup=cfg.warmup, metrics=METRICS)
+    best = {name: best_of(spec, units[f"search_{i}"]) for i, name in enumerate(scen)}
     baseline_policy = best["baseline"]
     rows = []
     for name, p in scen.items():
