@@ -51,12 +51,13 @@ t = 0, T, 2T, ... (t = 0 orders nothing: the store starts full).
   same policies without ordering in the last period (t = 24).
 
 Resuming: each (T, variant) -- the month with the spreadsheet's extra order,
-the month without the last order, the long run -- and each bandit is a unit
-stored under ``<out>/concrete_mixers/units/`` with a fingerprint of its
-settings (:mod:`experiments.checkpoint`). A rerun loads the units whose
-settings are unchanged and computes only the missing or changed ones, so an
-interrupted run resumes; the table, summary and figure are rebuilt from the
-units every time. ``--fresh`` recomputes every unit.
+the month without the last order, the long run -- and each bandit is a task of
+the experiment runner (:mod:`experiments.runner`, :func:`tasks`) stored under
+``<out>/concrete_mixers/units/`` with the fingerprint of its settings and a
+checksum. A rerun loads the records whose settings are unchanged (a damaged one
+is named and recomputed) and computes only the missing or changed ones, so an
+interrupted run resumes; the report step rebuilds the table, summary and figure
+from the records every time. ``--fresh`` recomputes every task.
 
 Usage::
 
@@ -71,6 +72,7 @@ import dataclasses
 import math
 import os
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -79,7 +81,7 @@ import pandas as pd
 from agents.bandit import UCB1, EpsilonGreedy, PolicyArms, ThompsonSampling, run_bandit
 from agents.base import BasePolicy
 from agents.heuristics import PeriodicReview
-from experiments.checkpoint import Checkpoints
+from experiments import runner
 from experiments.epsilon_comparison import MODES, config_for_mode
 from experiments.io import pyplot, save_figure, write_csv, write_json
 from inv_gym.analytic.dp import evaluate_policy_dp, solve_dp
@@ -90,7 +92,7 @@ from inv_gym.evaluation import MetricCI, evaluate, mean_ci, simulate
 from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
 
-__all__ = ["Config", "Result", "main", "NoLastPeriodOrder", "ENV_ID", "DAYS_PER_MONTH"]
+__all__ = ["tasks", "MonthDraws", "Config", "Result", "main", "NoLastPeriodOrder", "ENV_ID", "DAYS_PER_MONTH"]
 
 ENV_ID = "inv_gym/ConcreteMixers-v0"
 DAYS_PER_MONTH = 25
@@ -350,41 +352,90 @@ def bandit_picks(bandit: Any, arms: PolicyArms, cfg: Config) -> dict[str, np.nda
     }
 
 
-def main(cfg: Config | None = None) -> Result:
-    """Run the study; write ``table.csv``, ``bandits.csv``, ``summary.json`` and ``concrete_mixers.png``.
+class MonthDraws:
+    """The common (reps, 26) demand and lead times of the month plus one day, drawn once when a task first needs them.
 
-    Each (T, variant) of :data:`VARIANTS` and each bandit is a unit stored under
-    ``concrete_mixers/units/`` (:mod:`experiments.checkpoint`): a rerun with the
-    same settings loads it, so an interrupted run resumes.
+    One object is shared by the (T, variant) tasks of a run, so every variant
+    sees the same draws (common random numbers), as :func:`evaluate_variant` expects.
     """
-    cfg = cfg or Config()
+
+    def __init__(self, seed: int, reps: int) -> None:
+        self.seed, self.reps = seed, reps
+        self._paths: tuple[np.ndarray, np.ndarray] | None = None
+
+    def __call__(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._paths is None:
+            params = preset_params(ENV_ID)
+            days = params.horizon
+            self._paths = draw_paths(params.replace(horizon=days + 1), self.seed, self.reps, days + 1)
+        return self._paths
+
+
+def _bandits(cfg: Config, n_arms: int) -> dict[str, Any]:
+    """The three bandits of the picks, by name (their streams spawned from the seed)."""
+    seeds = np.random.SeedSequence([cfg.seed, 2]).spawn(3)
+    return {
+        f"epsilon_greedy({cfg.epsilon:g})": EpsilonGreedy(n_arms, cfg.epsilon, runs=cfg.bandit_runs, seed=seeds[0]),
+        "ucb1(auto)": UCB1(n_arms, c="auto", runs=cfg.bandit_runs, seed=seeds[1]),
+        "thompson": ThompsonSampling(n_arms, runs=cfg.bandit_runs, seed=seeds[2]),
+    }
+
+
+def _arms(cfg: Config) -> PolicyArms:
+    """The bandits' arms: one periodic-review policy per review period, one month per pull."""
+    return PolicyArms("periodic", {"T": list(cfg.review_periods), "S": [cfg.order_up_to]}, basis=cfg.basis)
+
+
+def tasks(cfg: Config) -> list[runner.Task]:
+    """The runner tasks: ``T<T>_<variant>`` per review period and variant (:func:`evaluate_variant`), then ``bandit_<k>``.
+
+    A variant's settings are the model, the policy (S, basis), the seed and the
+    variant's sizes; a bandit's, the model, its name, the arms and its sizes.
+    """
     params = preset_params(ENV_ID)
-    days = params.horizon
-    ck = Checkpoints(cfg.directory, fresh=cfg.fresh)
     common = {"params": repr(params), "S": cfg.order_up_to, "basis": cfg.basis, "seed": cfg.seed}
     sizes = {
         "month": {"reps": cfg.reps},
         "no_last_order": {"reps": cfg.reps},
         "long_run": {"months": cfg.long_run_months, "warmup": cfg.warmup_months, "reps": cfg.long_run_reps},
     }
-    paths: list[tuple[np.ndarray, np.ndarray]] = []
+    draws = MonthDraws(cfg.seed, cfg.reps)
+    out = [
+        runner.Task(
+            f"T{T}_{v}", {**common, **sizes[v], "variant": v, "T": T}, partial(evaluate_variant, v, T, cfg, draws)
+        )
+        for T in cfg.review_periods
+        for v in VARIANTS
+    ]
+    arms = _arms(cfg)
+    for k, (name, bandit) in enumerate(_bandits(cfg, arms.n_arms).items()):
+        settings = {**common, "algo": name, "T": list(cfg.review_periods)}
+        settings |= {"iterations": cfg.bandit_iterations, "runs": cfg.bandit_runs}
+        out.append(runner.Task(f"bandit_{k}", settings, partial(bandit_picks, bandit, arms, cfg)))
+    return out
 
-    def draws() -> tuple[np.ndarray, np.ndarray]:  # drawn once, when a unit needs them
-        if not paths:
-            paths.append(draw_paths(params.replace(horizon=days + 1), cfg.seed, cfg.reps, days + 1))
-        return paths[0]
 
+def main(cfg: Config | None = None) -> Result:
+    """Run the study; write ``table.csv``, ``bandits.csv``, ``summary.json`` and ``concrete_mixers.png``.
+
+    The tasks (:func:`tasks`) run serially on the store ``concrete_mixers/units/``:
+    a rerun with the same settings loads them, so an interrupted run resumes.
+    The report step (:func:`_report`) builds the outputs from the records.
+    """
+    cfg = cfg or Config()
+    store = runner.Store(os.path.join(cfg.directory, "units"))
+    return runner.run(tasks(cfg), store, fresh=cfg.fresh, report=partial(_report, cfg)).report
+
+
+def _report(cfg: Config, records: list[runner.Record]) -> Result:
+    """The report step: the table (simulated and exact columns), the bandits' picks, the summary and figure."""
+    days = preset_params(ENV_ID).horizon
+    units = {r.key: r for r in records}
     rows = []
     for T in cfg.review_periods:
         row: dict[str, Any] = {"T": T}
         for v in VARIANTS:
-            row.update(
-                ck.unit(
-                    f"T{T}_{v}",
-                    {**common, **sizes[v], "variant": v, "T": T},
-                    lambda v=v, T=T: evaluate_variant(v, T, cfg, draws),
-                )
-            )
+            row.update(units[f"T{T}_{v}"].value)
         rows.append(row)
     table = pd.DataFrame(rows)
     # exact values (cheap: computed on every run) and the simulation's check of them
@@ -399,28 +450,14 @@ def main(cfg: Config | None = None) -> Result:
     table["gap_to_long_run_optimum_pct"] = (table["long_run_month_exact"] / optimum["long_run_month"] - 1.0) * 100.0
     table["order_in_last_period"] = ((days - 1) % table["T"] == 0).astype(bool)
     table["spreadsheet_charges_day_25_evening"] = (days % table["T"] == 0).astype(bool)
-    t_sim = sum(ck.seconds.values())
+    t_sim = sum(units[f"T{T}_{v}"].seconds for T in cfg.review_periods for v in VARIANTS)
 
     # the bandits' picks: ten arms, one month per pull
-    arms = PolicyArms("periodic", {"T": list(cfg.review_periods), "S": [cfg.order_up_to]}, basis=cfg.basis)
-    root = np.random.SeedSequence([cfg.seed, 2])
-    seeds = root.spawn(3)
-    bandits = {
-        f"epsilon_greedy({cfg.epsilon:g})": lambda: EpsilonGreedy(
-            arms.n_arms, cfg.epsilon, runs=cfg.bandit_runs, seed=seeds[0]
-        ),
-        "ucb1(auto)": lambda: UCB1(arms.n_arms, c="auto", runs=cfg.bandit_runs, seed=seeds[1]),
-        "thompson": lambda: ThompsonSampling(arms.n_arms, runs=cfg.bandit_runs, seed=seeds[2]),
-    }
+    arms = _arms(cfg)
     brow = []
     picks: dict[str, Any] = {}
-    for k, (name, make) in enumerate(bandits.items()):
-        b = ck.unit(
-            f"bandit_{k}",
-            {**common, "algo": name, "T": list(cfg.review_periods)}
-            | {"iterations": cfg.bandit_iterations, "runs": cfg.bandit_runs},
-            lambda make=make: bandit_picks(make(), arms, cfg),
-        )
+    for k, name in enumerate(_bandits(cfg, arms.n_arms)):
+        b = units[f"bandit_{k}"].value
         picked, est = b["runs_picking"], b["estimates"]
         for i in range(arms.n_arms):
             brow.append(
@@ -464,7 +501,7 @@ def main(cfg: Config | None = None) -> Result:
             for col in ("monthly_cost", "no_last_order", "spreadsheet", "long_run_month")
         },
         "bandit_picks": picks,
-        "seconds": {"simulation": t_sim, "total": sum(ck.seconds.values())},
+        "seconds": {"simulation": t_sim, "total": sum(r.seconds for r in records)},
         "config": cfg.to_dict(),
     }
     d = cfg.directory

@@ -45,13 +45,15 @@ Scenarios:
   order: an order never overflows the room for 11; the period is observed, so
   reviews fall on t = 0, T, 2T, ...).
 
-Resuming: the arms' true values and the runs of each epsilon are units stored
+Resuming: the arms' true values and the runs of each epsilon are tasks of the
+experiment runner (:mod:`experiments.runner`, :func:`scenario_tasks`), stored
 under ``<out>/epsilon_comparison/<scenario>/units/`` (``true_values.npz``,
-``epsilon_<eps>.npz``) with a fingerprint of their settings
-(:mod:`experiments.checkpoint`). A rerun loads the units whose settings are
-unchanged and computes only the missing or changed ones, so an interrupted run
-resumes at the epsilon it was computing; the CSVs, summary and figure are
-rebuilt from the units every time. ``--fresh`` recomputes every unit.
+``epsilon_<eps>.npz``) with the fingerprint of their settings and a checksum.
+A rerun loads the records whose settings are unchanged (a damaged one is named
+and recomputed) and computes only the missing or changed ones, so an
+interrupted run resumes at the epsilon it was computing; the report step
+rebuilds the CSVs, summary and figure from the records every time. ``--fresh``
+recomputes every task.
 
 Usage::
 
@@ -67,6 +69,7 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -74,13 +77,25 @@ import pandas as pd
 from scipy import stats
 
 from agents.bandit import EpsilonGreedy, PolicyArms, run_bandit
-from experiments.checkpoint import Checkpoints
+from experiments import runner
 from experiments.io import pyplot, save_figure, write_csv, write_json
 from inv_gym.evaluation import evaluate
 from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
 
-__all__ = ["Config", "Scenario", "SCENARIOS", "ScenarioResult", "main", "arm_values", "epsilon_runs", "config_for_mode"]
+__all__ = [
+    "Config",
+    "Scenario",
+    "SCENARIOS",
+    "ScenarioResult",
+    "main",
+    "arm_values",
+    "true_values",
+    "epsilon_runs",
+    "scenario_tasks",
+    "run_scenario",
+    "config_for_mode",
+]
 
 MODES = ("tiny", "quick", "default")
 
@@ -297,35 +312,65 @@ def exact_optimum(params: InventoryParams) -> dict[str, Any] | None:
     return {"method": sol.method, "policy": sol.policy, "cost_per_period": cost, "value": value}
 
 
+def true_values(
+    params: InventoryParams, arms: PolicyArms, *, horizon: int, reps: int, seed: int
+) -> dict[str, np.ndarray]:
+    """The arms' true values (a unit): :func:`arm_values` as the arrays ``values`` and ``half`` (95% half-widths)."""
+    return dict(zip(("values", "half"), arm_values(params, arms, horizon=horizon, reps=reps, seed=seed)))
+
+
+def scenario_tasks(name: str, cfg: Config) -> list[runner.Task]:
+    """The runner tasks of one scenario: the arms' true values, then one task per epsilon.
+
+    Their keys are ``true_values`` and ``epsilon_<eps>``; their settings are the
+    model (parameters, arms, episode length) with the replications and seed of
+    the true values, or the epsilon, runs, iterations and seed of its runs.
+    """
+    sc = SCENARIOS[name]
+    params = sc.params(cfg.horizon)
+    horizon = params.horizon
+    arms = PolicyArms(sc.family, sc.grid)
+    model = {"params": repr(params), "family": sc.family, "grid": sc.grid, "horizon": horizon}
+    tasks = [
+        runner.Task(
+            "true_values",
+            {**model, "reps": cfg.true_reps, "seed": cfg.seed + 1},
+            partial(true_values, params, arms, horizon=horizon, reps=cfg.true_reps, seed=cfg.seed + 1),
+        )
+    ]
+    for e in cfg.epsilons:
+        settings = {**model, "epsilon": float(e), "runs": cfg.runs, "iterations": cfg.iterations, "seed": cfg.seed}
+        compute = partial(epsilon_runs, params, arms, float(e), runs=cfg.runs, iterations=cfg.iterations, seed=cfg.seed)
+        tasks.append(runner.Task(f"epsilon_{float(e):g}", settings, compute))
+    return tasks
+
+
 def run_scenario(name: str, cfg: Config) -> ScenarioResult:
-    """Run one scenario for every epsilon; write its CSVs, JSON and PNG."""
+    """Run (or resume) one scenario for every epsilon on the runner; write its CSVs, JSON and PNG.
+
+    The tasks (:func:`scenario_tasks`) run serially on the store
+    ``<out>/epsilon_comparison/<scenario>/units/``; the report step
+    (:func:`_report`) builds the outputs from the stored records.
+    """
+    store = runner.Store(os.path.join(cfg.directory(name), "units"))
+    return runner.run(scenario_tasks(name, cfg), store, fresh=cfg.fresh, report=partial(_report, name, cfg)).report
+
+
+def _report(name: str, cfg: Config, records: list[runner.Record]) -> ScenarioResult:
+    """The report step of a scenario: curves, arms, summary and figure from the records of its tasks."""
     sc = SCENARIOS[name]
     params = sc.params(cfg.horizon)
     horizon = params.horizon
     arms = PolicyArms(sc.family, sc.grid)
     eps = np.asarray(cfg.epsilons, dtype=np.float64)
-    e_n, r = eps.size, cfg.runs
-    ck = Checkpoints(cfg.directory(name), fresh=cfg.fresh)
-    model = {"params": repr(params), "family": sc.family, "grid": sc.grid, "horizon": horizon}
-    true = ck.unit(
-        "true_values",
-        {**model, "reps": cfg.true_reps, "seed": cfg.seed + 1},
-        lambda: dict(
-            zip(("values", "half"), arm_values(params, arms, horizon=horizon, reps=cfg.true_reps, seed=cfg.seed + 1))
-        ),
-    )
+    e_n = eps.size
+    units = {r.key: r for r in records}
+    true = units["true_values"].value
     values, half = true["values"], true["half"]
     best = int(values.argmax())
     optimum = exact_optimum(params) if sc.known_optimum else None
     v_opt = optimum["value"] if optimum is not None else math.nan
-    runs = [
-        ck.unit(
-            f"epsilon_{e:g}",
-            {**model, "epsilon": float(e), "runs": r, "iterations": cfg.iterations, "seed": cfg.seed},
-            lambda e=e: epsilon_runs(params, arms, float(e), runs=r, iterations=cfg.iterations, seed=cfg.seed),
-        )
-        for e in eps
-    ]
+    runs = [units[f"epsilon_{e:g}"].value for e in eps]
     it = np.arange(1, cfg.iterations + 1)
     rows = []
     summary_eps = []
@@ -395,8 +440,8 @@ def run_scenario(name: str, cfg: Config) -> ScenarioResult:
         "optimum": optimum,
         "epsilons": summary_eps,
         "seconds": {
-            "true_values": ck.seconds["true_values"],
-            "bandits": sum(ck.seconds[f"epsilon_{e:g}"] for e in eps),
+            "true_values": units["true_values"].seconds,
+            "bandits": sum(units[f"epsilon_{e:g}"].seconds for e in eps),
         },
         "config": cfg.to_dict(),
     }
