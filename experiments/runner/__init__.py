@@ -9,12 +9,10 @@
   (loky processes that stop when their parent dies, :mod:`.watchdog`) and
   :class:`DaskExecutor`, all ``run(tasks) -> outcomes`` with a progress bar.
 * :func:`run` (:mod:`.run`): load, compute the missing tasks, store, then the report step.
-* :class:`Checkpoints` (:mod:`.checkpoints`): one unit at a time on the same store.
 
 docs/runner.md describes the model, the record format and the rules.
 """
 
-from experiments.runner.checkpoints import Checkpoints
 from experiments.runner.executors import (
     DaskExecutor,
     Executor,
@@ -44,5 +42,4 @@ __all__ = [
     "run",
     "pending",
     "RunResult",
-    "Checkpoints",
 ]

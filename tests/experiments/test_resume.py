@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from experiments import concrete_mixers, epsilon_comparison, studies, sweep
-from experiments.checkpoint import Checkpoints
 from experiments.cli import main as cli_main
+from experiments.runner import Store, Task, run
 
 
 class Interrupted(Exception):
@@ -75,29 +75,33 @@ def mtimes(directory):
 
 
 # ---------------------------------------------------------------------------
-# the helper
+# the unit records
 # ---------------------------------------------------------------------------
-def test_checkpoint_stores_arrays_frames_and_json(tmp_path) -> None:
-    ck = Checkpoints(str(tmp_path))
+def test_unit_records_keep_arrays_frames_and_json(tmp_path) -> None:
+    store = Store(str(tmp_path / "units"))
     df = pd.DataFrame({"a": [1, 2], "b": [0.1, np.nan], "c": ["x", "y"], "d": [True, False]})
-    arrays = ck.unit("arrays", {"n": 2}, lambda: {"x": np.arange(3), "y": np.array(2.5)})
-    frame = ck.unit("sub/frame", {"n": 2}, lambda: df)
-    value = ck.unit("value", {"n": 2}, lambda: {"best": 3, "list": [1.5, None]})
+    made = {
+        "arrays": lambda: {"x": np.arange(3), "y": np.array(2.5)},
+        "sub/frame": lambda: df,
+        "value": lambda: {"best": 3, "list": [1.5, None]},
+    }
+    first = run([Task(k, {"n": 2}, f) for k, f in made.items()], store)
     assert sorted(os.listdir(tmp_path / "units")) == ["arrays.npz", "sub", "value.json"]
     assert os.path.exists(tmp_path / "units" / "sub" / "frame.json")
-    again = Checkpoints(str(tmp_path))
     boom = lambda: 1 / 0  # noqa: E731
-    np.testing.assert_array_equal(again.unit("arrays", {"n": 2}, boom)["x"], arrays["x"])
-    pd.testing.assert_frame_equal(again.unit("sub/frame", {"n": 2}, boom), df)
+    again = run([Task(k, {"n": 2}, boom) for k in made], store)
+    assert again.computed == []
+    arrays, frame, value = again.values
+    np.testing.assert_array_equal(arrays["x"], np.arange(3))
     pd.testing.assert_frame_equal(frame, df)
-    assert again.unit("value", {"n": 2}, boom) == value == {"best": 3, "list": [1.5, None]}
-    assert again.computed == [] and set(again.seconds) == {"arrays", "sub/frame", "value"}
+    pd.testing.assert_frame_equal(first.values[1], df)
+    assert value == first.values[2] == {"best": 3, "list": [1.5, None]}
     # changed settings recompute and overwrite; fresh recomputes
-    assert again.unit("value", {"n": 3}, lambda: [7]) == [7] and again.computed == ["value"]
-    assert Checkpoints(str(tmp_path)).unit("value", {"n": 3}, boom) == [7]
-    assert Checkpoints(str(tmp_path), fresh=True).unit("value", {"n": 3}, lambda: [8]) == [8]
-    # an array unit replaced by a JSON one leaves a single file
-    assert again.unit("arrays", {"n": 5}, lambda: "text") == "text"
+    assert run([Task("value", {"n": 3}, lambda: [7])], store).computed == ["value"]
+    assert run([Task("value", {"n": 3}, boom)], store).values == [[7]]
+    assert run([Task("value", {"n": 3}, lambda: [8])], store, fresh=True).values == [[8]]
+    # an array record replaced by a JSON one leaves a single file
+    assert run([Task("arrays", {"n": 5}, lambda: "text")], store).values == ["text"]
     assert not os.path.exists(tmp_path / "units" / "arrays.npz")
 
 

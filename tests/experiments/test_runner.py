@@ -18,7 +18,6 @@ import pytest
 from test_benchmark import SMALL
 
 from experiments.runner import (
-    Checkpoints,
     DaskExecutor,
     ProcessExecutor,
     RecordWarning,
@@ -222,13 +221,13 @@ def test_a_bad_value_is_refused_at_save(tmp_path):
         Store(str(tmp_path)).save(cost_task(), {"status": "ok"}, 0.1)
 
 
-def test_checkpoints_units_warn_and_recompute_a_truncated_unit(tmp_path):
-    ck = Checkpoints(str(tmp_path))
-    assert ck.unit("sub/value", {"n": 1}, lambda: [1, 2]) == [1, 2]
+def test_a_truncated_record_under_a_folder_key_is_named_and_recomputed(tmp_path):
+    store = Store(str(tmp_path / "units"))
+    assert run([Task("sub/value", {"n": 1}, lambda: [1, 2])], store).values == [[1, 2]]
     path = os.path.join(str(tmp_path), "units", "sub", "value.json")
     _truncate(path)
     with pytest.warns(RecordWarning, match=re.escape(path) + ".*not valid JSON"):
-        assert Checkpoints(str(tmp_path)).unit("sub/value", {"n": 1}, lambda: [1, 2]) == [1, 2]
+        assert run([Task("sub/value", {"n": 1}, lambda: [1, 2])], store).computed == ["sub/value"]
 
 
 # ---------------------------------------------------------------------------
