@@ -3,6 +3,12 @@
 import dataclasses
 import json
 import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
 
 import numpy as np
 import pandas as pd
@@ -10,7 +16,7 @@ import pytest
 
 from experiments import concrete_mixers, epsilon_comparison, studies, sweep
 from experiments.cli import main as cli_main
-from experiments.runner import Store, Task, run
+from experiments.runner import RecordWarning, Store, Task, run
 
 
 class Interrupted(Exception):
@@ -260,3 +266,108 @@ def test_study_cli_fresh(tmp_path, monkeypatch) -> None:
     assert len(grid) == 1
     assert cli_main([*args, "--fresh"]) == 0
     assert len(grid) == 2
+
+
+# ---------------------------------------------------------------------------
+# kill -9 and rerun: the outputs of an uninterrupted run; a damaged unit record is named and recomputed
+# ---------------------------------------------------------------------------
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run_and_kill_9(tmp_path, setup: str, mark) -> None:
+    """Run ``setup`` (Python code that patches one computation to write ``mark`` and hang) in a child; kill -9 it there."""
+    script = tmp_path / "killed.py"
+    script.write_text(textwrap.dedent(setup))
+    env = {**os.environ, "PYTHONPATH": ROOT, "MPLBACKEND": "Agg"}
+    proc = subprocess.Popen([sys.executable, str(script)], env=env, cwd=str(tmp_path))
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not mark.exists():
+            time.sleep(0.1)
+        assert proc.poll() is None and mark.exists(), f"the run did not reach the hanging task (status {proc.poll()})"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_kill_9_of_a_study_then_a_rerun_gives_the_uninterrupted_outputs(tmp_path, monkeypatch) -> None:
+    reference = str(tmp_path / "ref")
+    points = counting(monkeypatch, sweep, "_run_one")
+    studies.run("base_stock", "tiny", out_dir=reference)
+    n = len(points)
+    out, mark = tmp_path / "killed", tmp_path / "hanging"
+    setup = f"""
+        import time
+        from experiments import studies, sweep
+
+        real, calls = sweep._run_one, []
+
+        def seventh_hangs(*args):
+            calls.append(args)
+            if len(calls) == 7:
+                open({str(mark)!r}, "w").close()
+                time.sleep(600)
+            return real(*args)
+
+        sweep._run_one = seventh_hangs
+        studies.run("base_stock", "tiny", out_dir={str(out)!r})
+    """
+    run_and_kill_9(tmp_path, setup, mark)
+    directory = out / "base_stock"
+    stored = [f for _, _, files in os.walk(directory / "units") for f in files if f.endswith(".json")]
+    assert len(stored) == 6 and not (directory / "summary.json").exists()
+    again = counting(monkeypatch, sweep, "_run_one")
+    levels = counting(monkeypatch, studies.load("base_stock"), "backorder_counts")
+    studies.run("base_stock", "tiny", out_dir=str(out))
+    assert len(again) == n - 6 and len(levels) == 1
+    assert_same_outputs(directory, os.path.join(reference, "base_stock"))
+
+
+def test_kill_9_of_an_epsilon_comparison_then_a_rerun_gives_the_uninterrupted_outputs(tmp_path, monkeypatch) -> None:
+    reference = eps_cfg(tmp_path / "ref")
+    epsilon_comparison.main(reference)
+    out, mark = tmp_path / "killed", tmp_path / "hanging"
+    setup = f"""
+        import time
+        from experiments import epsilon_comparison as ec
+
+        real = ec.epsilon_runs
+
+        def second_epsilon_hangs(params, arms, epsilon, **kw):
+            if epsilon == 0.1:
+                open({str(mark)!r}, "w").close()
+                time.sleep(600)
+            return real(params, arms, epsilon, **kw)
+
+        ec.epsilon_runs = second_epsilon_hangs
+        ec.main(ec.Config.for_mode("tiny", scenarios=("concrete_mixers",), out_dir={str(out)!r}, progress=False))
+    """
+    run_and_kill_9(tmp_path, setup, mark)
+    cfg = eps_cfg(out)
+    d = cfg.directory("concrete_mixers")
+    assert sorted(os.listdir(os.path.join(d, "units"))) == ["epsilon_0.npz", "true_values.npz"]
+    assert not os.path.exists(os.path.join(d, "curves.csv"))
+    runs = counting(monkeypatch, epsilon_comparison, "epsilon_runs")
+    values = counting(monkeypatch, epsilon_comparison, "arm_values")
+    epsilon_comparison.main(cfg)
+    assert [a[2] for a in runs] == [0.1] and values == []
+    assert_same_outputs(d, reference.directory("concrete_mixers"))
+
+
+def test_a_damaged_unit_record_is_named_and_recomputed(tmp_path, monkeypatch) -> None:
+    module = studies.load("constrained")
+    cfg = module.Config.for_mode("tiny", out_dir=str(tmp_path))
+    module.main(cfg)
+    files = outputs(cfg.directory)
+    path = os.path.join(cfg.directory, "units", "policies.json")
+    with open(path) as fh:
+        record = json.load(fh)
+    record["value"]["__frame__"]["data"]["cost_per_period"][0] -= 1.0  # a hand-edited cost
+    with open(path, "w") as fh:
+        json.dump(record, fh)
+    grid = counting(monkeypatch, module, "search_table")
+    with pytest.warns(RecordWarning, match=re.escape(path) + ".*checksum does not match"):
+        module.main(cfg)
+    assert len(grid) == 1 and outputs(cfg.directory) == files
