@@ -502,13 +502,13 @@ def point_key(point: dict[str, Any]) -> str:
     return f"point-{runner.fingerprint(point)}"
 
 
-def _point_settings(sweep: Sweep, point: dict[str, Any]) -> dict[str, Any]:
-    """Everything the row of ``point`` depends on (its task's settings)."""
+def _point_settings(sweep: Sweep, point: dict[str, Any], policy: str) -> dict[str, Any]:
+    """Everything the row of ``point`` depends on (its task's settings); ``policy`` is :func:`_policy_key` of the sweep's."""
     return {
         "point": point,
         "env_id": sweep.env_id,
         "overrides": {k: str(v) for k, v in sweep.overrides.items()},
-        "policy": _policy_key(_policy_obj(sweep.policy)),
+        "policy": policy,
         "reps": sweep.reps,
         "horizon": sweep.horizon,
         "warmup": sweep.warmup,
@@ -539,22 +539,27 @@ def sweep_tasks(sweep: Sweep) -> list[runner.Task]:
     """One runner task per point of ``sweep`` (key :func:`point_key`, computed by :func:`_run_one`).
 
     Raises:
-        ValueError: when two points give the same key (a value listed twice).
+        ValueError: when a point comes twice (a value listed twice in ``vary`` or ``vary2``).
     """
     points = sweep.points()
+    fps = [runner.fingerprint(p) for p in points]
+    if len(set(fps)) != len(fps):
+        twice = points[next(i for i, f in enumerate(fps) if f in fps[:i])]
+        raise ValueError(f"vary and vary2 must list each value once; the point {twice} comes twice")
     keys = [point_key(p) for p in points]
-    if len(set(keys)) != len(keys):
-        keys = [f"point-{runner.fingerprint(p)}" for p in points]
-        if len(set(keys)) != len(keys):
-            raise ValueError("the sweep lists a point twice (a value repeated in vary or vary2)")
+    if len(set(keys)) != len(keys):  # e.g. 1 and "1": distinct points with one text
+        keys = [f"point-{f}" for f in fps]
+    policy = _policy_key(_policy_obj(sweep.policy))
     tasks = []
     for key, point in zip(keys, points):
-        columns = [*map(str, point)]
+        columns: list[str] = []
         for m in sweep.metrics:
             name = f"{m}_per_period" if m in point else m
             columns += [name, f"{name}_lo", f"{name}_hi"]
-        check = partial(_row_problem, columns=tuple(columns[len(point) :]))
-        tasks.append(runner.Task(key, _point_settings(sweep, point), partial(_run_one, sweep, point), check=check))
+        check = partial(_row_problem, columns=tuple(columns))
+        tasks.append(
+            runner.Task(key, _point_settings(sweep, point, policy), partial(_run_one, sweep, point), check=check)
+        )
     return tasks
 
 

@@ -184,6 +184,23 @@ def test_sweep_points_are_runner_records_and_a_damaged_one_is_named_and_recomput
         pd.testing.assert_frame_equal(run_sweep(sw), first)
 
 
+def test_sweep_point_keys_name_the_point_or_its_fingerprint(tmp_path):
+    from experiments.runner import fingerprint
+    from experiments.sweep import Sweep, run_sweep, sweep_tasks
+
+    sw = Sweep("inv_gym/BaseStock-v0", "base_stock:S=15", ("policy.S", [10, 15.5]), vary2=("lead_time", [0, 2]))
+    assert [t.key for t in sweep_tasks(sw)][:2] == ["policy.S=10,lead_time=0", "policy.S=10,lead_time=2"]
+    texts = Sweep("inv_gym/BaseStock-v0", "base_stock:S=15", ("demand", ["poisson:4", "poisson:6"]), reps=3,
+                  horizon=40, warmup=0, out_dir=str(tmp_path))  # fmt: skip
+    keys = [t.key for t in sweep_tasks(texts)]
+    assert keys == [f"point-{fingerprint({'demand': d})}" for d in ("poisson:4", "poisson:6")]
+    df = run_sweep(texts)
+    assert sorted(p.name for p in (tmp_path / "points").iterdir()) == sorted(f"{k}.json" for k in keys)
+    assert list(df["demand"]) == ["poisson:4", "poisson:6"] and list(df["demand_true_mean"]) == [4.0, 6.0]
+    with pytest.raises(ValueError, match="each value once; the point \\{'holding_cost': 1.0\\} comes twice"):
+        sweep_tasks(Sweep("inv_gym/BaseStock-v0", "base_stock:S=15", ("holding_cost", [1.0, 2.0, 1.0])))
+
+
 def test_study_cli_lists_and_runs(tmp_path, capsys):
     from experiments.cli import main
 
