@@ -257,7 +257,7 @@ def myopic_level(params: InventoryParams) -> float:
     if isinstance(demand, RenewalDemand):
         demand, lead = renewal_lead_time_demand(demand=demand, lead_time=lead), 0
     return float(
-        newsvendor_order_quantity(demand=demand, holding_cost=params.holding_cost, penalty_cost=u, lead_time=lead)
+        newsvendor_order_quantity(demand=demand, holding_cost=params.holding_cost, backorder_cost=u, lead_time=lead)
     )
 
 

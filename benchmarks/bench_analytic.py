@@ -30,9 +30,9 @@ from inv_gym.analytic import (
 )
 from inv_gym.distributions import Empirical, Poisson
 
-ZF = dict(fixed_cost=64, holding_cost=1, backorder_cost=9)
+ZF = dict(fixed_order_cost=64, holding_cost=1, backorder_cost=9)
 NORMAL_RQ = dict(
-    demand_rate=1300, demand_sd=150, lead_time=1 / 12, fixed_cost=8, holding_cost=0.225, backorder_cost=7.5
+    demand_rate=1300, demand_sd=150, lead_time=1 / 12, fixed_order_cost=8, holding_cost=0.225, backorder_cost=7.5
 )
 
 
@@ -50,7 +50,7 @@ def cases() -> list[tuple[str, Callable[[], object], str]]:
             lambda: ss_optimal_policy(
                 demand=Empirical((0, 1, 2, 3, 6), (0.2, 0.3, 0.25, 0.15, 0.1)),
                 lead_time=2,
-                fixed_cost=10,
+                fixed_order_cost=10,
                 holding_cost=1,
                 backorder_cost=6,
             ),  # fmt: skip
@@ -65,7 +65,7 @@ def cases() -> list[tuple[str, Callable[[], object], str]]:
         (
             "rq_poisson_optimal_policy (S&S Ex. 5.8)",
             lambda: rq_poisson_optimal_policy(
-                demand_rate=1.5, lead_time=2, fixed_cost=100, holding_cost=20, backorder_cost=150
+                demand_rate=1.5, lead_time=2, fixed_order_cost=100, holding_cost=20, backorder_cost=150
             ),
             "",
         ),  # fmt: skip
@@ -78,7 +78,7 @@ def cases() -> list[tuple[str, Callable[[], object], str]]:
         ),  # fmt: skip
         (
             "newsvendor_cost N(50, 8) (S&S Ex. 4.3)",
-            lambda: newsvendor_cost(demand="normal:mean=50,sd=8", holding_cost=0.18, penalty_cost=0.7),
+            lambda: newsvendor_cost(demand="normal:mean=50,sd=8", holding_cost=0.18, backorder_cost=0.7),
             "",
         ),  # fmt: skip
         (
@@ -90,7 +90,7 @@ def cases() -> list[tuple[str, Callable[[], object], str]]:
         ),  # fmt: skip
         (
             "eoq_order_quantity (S&S Ex. 3.1)",
-            lambda: eoq_order_quantity(fixed_cost=8, holding_cost=0.225, demand_rate=1300),
+            lambda: eoq_order_quantity(fixed_order_cost=8, holding_cost=0.225, demand_rate=1300),
             "",
         ),  # fmt: skip
     ]

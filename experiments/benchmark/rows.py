@@ -120,7 +120,7 @@ def exact_solution(params: InventoryParams) -> dict[str, Any] | None:
 
         res = ss_optimal_policy(
             demand=params.demand,
-            fixed_cost=params.fixed_order_cost,
+            fixed_order_cost=params.fixed_order_cost,
             holding_cost=params.holding_cost,
             backorder_cost=params.backorder_cost,
             lead_time=int(params.lead_time),

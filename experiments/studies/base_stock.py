@@ -261,7 +261,7 @@ def _report(
 
     # 3. fill rate at R* as b grows
     db = tables["fill_vs_backorder_cost"]
-    db["critical_ratio"] = [newsvendor_critical_ratio(holding_cost=h, penalty_cost=bv) for bv in db["backorder_cost"]]
+    db["critical_ratio"] = [newsvendor_critical_ratio(holding_cost=h, backorder_cost=bv) for bv in db["backorder_cost"]]
     res.table(cfg, "fill_vs_backorder_cost", db)
     fig, ax = P.subplots(figsize=(6.5, 4))
     xb = db["backorder_cost"].to_numpy(float)

@@ -50,7 +50,7 @@ class Config(StudyConfig):
 
     Attributes:
         rate: lambda, demand per period.
-        fixed_cost: K, per order.
+        fixed_order_cost: K, per order.
         holding_cost: h, per unit per period.
         unit_cost: c, per unit.
         q_values: order quantities of the cost curve.
@@ -65,7 +65,7 @@ class Config(StudyConfig):
     """
 
     rate: float = 1.0
-    fixed_cost: float = 50.0
+    fixed_order_cost: float = 50.0
     holding_cost: float = 0.25
     unit_cost: float = 1.0
     q_values: tuple[float, ...] = tuple(float(q) for q in range(4, 81, 2))
@@ -100,7 +100,7 @@ def eoq_cost_components(q: Any, k: float, lam: float, h: float, c: float) -> dic
     q = np.asarray(q, dtype=float)
     out = {"holding": h * q / 2.0, "setup": k * lam / q, "purchase": c * lam + 0.0 * q}
     total = [
-        eoq_hs_cost(fixed_cost=k, holding_cost=h, unit_cost=c, demand_rate=lam, order_quantity=float(x))
+        eoq_hs_cost(fixed_order_cost=k, holding_cost=h, unit_cost=c, demand_rate=lam, order_quantity=float(x))
         for x in q.ravel()
     ]
     out["total"] = np.asarray(total).reshape(q.shape)
@@ -113,7 +113,7 @@ def _overrides(cfg: Config, **extra: Any) -> dict[str, Any]:
         lead_time=0,
         holding_cost=cfg.holding_cost,
         backorder_cost=0.0,
-        fixed_order_cost=cfg.fixed_cost,
+        fixed_order_cost=cfg.fixed_order_cost,
         unit_cost=cfg.unit_cost,
         max_order=int(max(cfg.q_values) * 2 + 10),
     )
@@ -129,8 +129,8 @@ def main(cfg: Config | None = None) -> StudyResult:
     cfg = cfg or Config()
     res = StudyResult()
     P = plt()
-    k, lam, h, c = cfg.fixed_cost, cfg.rate, cfg.holding_cost, cfg.unit_cost
-    q_star = eoq_order_quantity(fixed_cost=k, holding_cost=h, demand_rate=lam)
+    k, lam, h, c = cfg.fixed_order_cost, cfg.rate, cfg.holding_cost, cfg.unit_cost
+    q_star = eoq_order_quantity(fixed_order_cost=k, holding_cost=h, demand_rate=lam)
     common = dict(warmup=cfg.warmup, seed=cfg.seed, metrics=METRICS)
     det = dict(common, horizon=cfg.deterministic_horizon)
     common["horizon"] = cfg.horizon
@@ -173,7 +173,7 @@ def main(cfg: Config | None = None) -> StudyResult:
         q_star=q_star,
         q_argmin_simulated=q_min,
         grid_step=step,
-        cost_at_q_star_closed_form=eoq_hs_cost(fixed_cost=k, holding_cost=h, unit_cost=c, demand_rate=lam),
+        cost_at_q_star_closed_form=eoq_hs_cost(fixed_order_cost=k, holding_cost=h, unit_cost=c, demand_rate=lam),
         cost_min_simulated=float(df["cost_per_period"].min()),
         offset_expected=-h * lam / 2,
     )
@@ -181,7 +181,7 @@ def main(cfg: Config | None = None) -> StudyResult:
     # 2. costs at Q* as h grows (Q* rounded to a multiple of lambda)
     rows = []
     for hv in cfg.holding_costs:
-        q_h = eoq_order_quantity(fixed_cost=k, holding_cost=hv, demand_rate=lam)
+        q_h = eoq_order_quantity(fixed_order_cost=k, holding_cost=hv, demand_rate=lam)
         qs = max(lam, round(q_h / lam) * lam)
         sw = Sweep(
             ENV,
@@ -195,7 +195,7 @@ def main(cfg: Config | None = None) -> StudyResult:
         row = run_sweep(sw).iloc[0].to_dict()
         row["Q_star"] = q_h
         row["Q_used"] = qs
-        row["total_closed_form"] = eoq_hs_cost(fixed_cost=k, holding_cost=hv, unit_cost=c, demand_rate=lam)
+        row["total_closed_form"] = eoq_hs_cost(fixed_order_cost=k, holding_cost=hv, unit_cost=c, demand_rate=lam)
         rows.append(row)
     dh = res.table(cfg, "cost_vs_holding", pd.DataFrame(rows))
     fig, ax = P.subplots(figsize=(6.5, 4))

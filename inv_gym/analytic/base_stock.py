@@ -89,7 +89,7 @@ def base_stock_level(
         20.0
     """
     return newsvendor_order_quantity(
-        demand=demand, holding_cost=holding_cost, penalty_cost=backorder_cost, lead_time=lead_time
+        demand=demand, holding_cost=holding_cost, backorder_cost=backorder_cost, lead_time=lead_time
     )
 
 
@@ -125,7 +125,7 @@ def base_stock_cost(
     return newsvendor_cost(
         demand=demand,
         holding_cost=holding_cost,
-        penalty_cost=backorder_cost,
+        backorder_cost=backorder_cost,
         order_quantity=level,
         lead_time=lead_time,
     )
@@ -220,7 +220,7 @@ def base_stock_cr_poisson(
     """
     theta = _cr_args(demand_rate, lead_time, holding_cost, backorder_cost)
     if level is None:
-        alpha = newsvendor_critical_ratio(holding_cost=holding_cost, penalty_cost=backorder_cost)
+        alpha = newsvendor_critical_ratio(holding_cost=holding_cost, backorder_cost=backorder_cost)
         level = int(stats.poisson.ppf(alpha, theta))
         while stats.poisson.cdf(level, theta) < alpha - 1e-12:
             level += 1
@@ -273,7 +273,7 @@ def base_stock_cr_normal(
         check_number("lead_time", lead_time, strict=True)
     )
     if level is None:
-        alpha = newsvendor_critical_ratio(holding_cost=holding_cost, penalty_cost=backorder_cost)
+        alpha = newsvendor_critical_ratio(holding_cost=holding_cost, backorder_cost=backorder_cost)
         level = theta + sigma * float(stats.norm.ppf(alpha))
     r = float(level)
     z = (r - theta) / sigma

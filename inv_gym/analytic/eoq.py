@@ -7,7 +7,7 @@ periodic model (``inv_gym/EOQ-v0``: one review per period, costs on
 end-of-period quantities) they are approximations; report the simulated cost
 of the policy they suggest.
 
-Symbols: K fixed cost per order (``fixed_cost``), h holding cost per unit per
+Symbols: K fixed cost per order (``fixed_order_cost``), h holding cost per unit per
 unit time (``holding_cost``), p backorder cost per unit per unit time
 (``backorder_cost``), lambda demand per unit time (``demand_rate``), c unit
 purchase cost (``unit_cost``), Q order quantity, x fraction of demand
@@ -34,21 +34,21 @@ __all__ = [
 ]
 
 
-def _eoq_args(fixed_cost: float, holding_cost: float, demand_rate: float) -> tuple[float, float, float]:
+def _eoq_args(fixed_order_cost: float, holding_cost: float, demand_rate: float) -> tuple[float, float, float]:
     return (
-        check_number("fixed_cost", fixed_cost),
+        check_number("fixed_order_cost", fixed_order_cost),
         check_number("holding_cost", holding_cost, strict=True),
         check_number("demand_rate", demand_rate),
     )
 
 
-def eoq_order_quantity(*, fixed_cost: float, holding_cost: float, demand_rate: float) -> float:
+def eoq_order_quantity(*, fixed_order_cost: float, holding_cost: float, demand_rate: float) -> float:
     """Optimal EOQ order quantity Q* = sqrt(2 K lambda / h).
 
     Snyder & Shen (2019), eq. (3.4); Harris (1913).
 
     Args:
-        fixed_cost: K >= 0, cost per order.
+        fixed_order_cost: K >= 0, cost per order.
         holding_cost: h > 0, per unit per unit time.
         demand_rate: lambda >= 0, units per unit time.
 
@@ -56,22 +56,22 @@ def eoq_order_quantity(*, fixed_cost: float, holding_cost: float, demand_rate: f
         Q*.
 
     Example (Snyder & Shen, Example 3.1):
-        >>> round(eoq_order_quantity(fixed_cost=8, holding_cost=0.225, demand_rate=1300), 2)
+        >>> round(eoq_order_quantity(fixed_order_cost=8, holding_cost=0.225, demand_rate=1300), 2)
         304.05
     """
-    k, h, lam = _eoq_args(fixed_cost, holding_cost, demand_rate)
+    k, h, lam = _eoq_args(fixed_order_cost, holding_cost, demand_rate)
     return math.sqrt(2.0 * k * lam / h)
 
 
 def eoq_cost(
-    *, fixed_cost: float, holding_cost: float, demand_rate: float, order_quantity: float | None = None
+    *, fixed_order_cost: float, holding_cost: float, demand_rate: float, order_quantity: float | None = None
 ) -> float:
     """EOQ cost per unit time g(Q) = K lambda / Q + h Q / 2 (purchase cost excluded).
 
     Snyder & Shen (2019), eqs. (3.2) and (3.5): at Q* the cost is sqrt(2 K lambda h).
 
     Args:
-        fixed_cost: K >= 0.
+        fixed_order_cost: K >= 0.
         holding_cost: h > 0.
         demand_rate: lambda >= 0.
         order_quantity: Q > 0; None for Q*.
@@ -80,10 +80,10 @@ def eoq_cost(
         g(Q).
 
     Example (Snyder & Shen, Example 3.1):
-        >>> round(eoq_cost(fixed_cost=8, holding_cost=0.225, demand_rate=1300), 2)
+        >>> round(eoq_cost(fixed_order_cost=8, holding_cost=0.225, demand_rate=1300), 2)
         68.41
     """
-    k, h, lam = _eoq_args(fixed_cost, holding_cost, demand_rate)
+    k, h, lam = _eoq_args(fixed_order_cost, holding_cost, demand_rate)
     if order_quantity is None:
         return math.sqrt(2.0 * k * lam * h)
     q = check_number("order_quantity", order_quantity, strict=True)
@@ -92,7 +92,7 @@ def eoq_cost(
 
 def eoq_hs_cost(
     *,
-    fixed_cost: float,
+    fixed_order_cost: float,
     holding_cost: float,
     unit_cost: float,
     demand_rate: float,
@@ -105,7 +105,7 @@ def eoq_hs_cost(
     (:func:`eoq_order_quantity`) and Y(Q*) = sqrt(2 A D h) + c D.
 
     Args:
-        fixed_cost: A (= K) >= 0, cost per order.
+        fixed_order_cost: A (= K) >= 0, cost per order.
         holding_cost: h > 0, per unit per unit time.
         unit_cost: c >= 0, per unit purchased.
         demand_rate: D (= lambda) >= 0, units per unit time.
@@ -115,23 +115,28 @@ def eoq_hs_cost(
         Y(Q).
 
     Example (Snyder & Shen's Example 3.1 with c = 1):
-        >>> round(eoq_hs_cost(fixed_cost=8, holding_cost=0.225, unit_cost=1, demand_rate=1300), 2)
+        >>> round(eoq_hs_cost(fixed_order_cost=8, holding_cost=0.225, unit_cost=1, demand_rate=1300), 2)
         1368.41
     """
     c = check_number("unit_cost", unit_cost)
     base = eoq_cost(
-        fixed_cost=fixed_cost, holding_cost=holding_cost, demand_rate=demand_rate, order_quantity=order_quantity
+        fixed_order_cost=fixed_order_cost,
+        holding_cost=holding_cost,
+        demand_rate=demand_rate,
+        order_quantity=order_quantity,
     )
     return base + c * float(demand_rate)
 
 
-def eoqb_order_quantity(*, fixed_cost: float, holding_cost: float, backorder_cost: float, demand_rate: float) -> float:
+def eoqb_order_quantity(
+    *, fixed_order_cost: float, holding_cost: float, backorder_cost: float, demand_rate: float
+) -> float:
     """EOQ with planned backorders: Q* = sqrt(2 K lambda (h + p) / (h p)).
 
     Snyder & Shen (2019), eq. (3.27).
 
     Args:
-        fixed_cost: K >= 0.
+        fixed_order_cost: K >= 0.
         holding_cost: h > 0.
         backorder_cost: p > 0, per unit backordered per unit time.
         demand_rate: lambda >= 0.
@@ -140,10 +145,10 @@ def eoqb_order_quantity(*, fixed_cost: float, holding_cost: float, backorder_cos
         Q*.
 
     Example (Snyder & Shen's Example 3.1 with p = 7.5, as in their Example 5.4):
-        >>> round(eoqb_order_quantity(fixed_cost=8, holding_cost=0.225, backorder_cost=7.5, demand_rate=1300), 2)
+        >>> round(eoqb_order_quantity(fixed_order_cost=8, holding_cost=0.225, backorder_cost=7.5, demand_rate=1300), 2)
         308.57
     """
-    k, h, lam = _eoq_args(fixed_cost, holding_cost, demand_rate)
+    k, h, lam = _eoq_args(fixed_order_cost, holding_cost, demand_rate)
     p = check_number("backorder_cost", backorder_cost, strict=True)
     return math.sqrt(2.0 * k * lam * (h + p) / (h * p))
 
@@ -168,7 +173,7 @@ def eoqb_backorder_fraction(*, holding_cost: float, backorder_cost: float) -> fl
 
 def eoqb_cost(
     *,
-    fixed_cost: float,
+    fixed_order_cost: float,
     holding_cost: float,
     backorder_cost: float,
     demand_rate: float,
@@ -180,7 +185,7 @@ def eoqb_cost(
     Snyder & Shen (2019), eq. (3.24); at the optimum g* = sqrt(2 K lambda h p / (h + p)).
 
     Args:
-        fixed_cost: K >= 0.
+        fixed_order_cost: K >= 0.
         holding_cost: h > 0.
         backorder_cost: p > 0.
         demand_rate: lambda >= 0.
@@ -188,13 +193,13 @@ def eoqb_cost(
         backorder_fraction: x in [0, 1]; None for x* = h / (h + p).
 
     Example:
-        >>> round(eoqb_cost(fixed_cost=8, holding_cost=0.225, backorder_cost=7.5, demand_rate=1300), 2)
+        >>> round(eoqb_cost(fixed_order_cost=8, holding_cost=0.225, backorder_cost=7.5, demand_rate=1300), 2)
         67.41
     """
-    k, h, lam = _eoq_args(fixed_cost, holding_cost, demand_rate)
+    k, h, lam = _eoq_args(fixed_order_cost, holding_cost, demand_rate)
     p = check_number("backorder_cost", backorder_cost, strict=True)
     if order_quantity is None:
-        q = eoqb_order_quantity(fixed_cost=k, holding_cost=h, backorder_cost=p, demand_rate=lam)
+        q = eoqb_order_quantity(fixed_order_cost=k, holding_cost=h, backorder_cost=p, demand_rate=lam)
     else:
         q = check_number("order_quantity", order_quantity, strict=True)
     if backorder_fraction is None:

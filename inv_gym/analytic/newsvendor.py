@@ -3,7 +3,8 @@
 Two forms:
 
 * **Cost form** (overage/underage): order Q before demand D; holding cost h per
-  unit left over, penalty p per unit short. Expected cost
+  unit left over, shortage (backorder) cost p per unit short (``backorder_cost``,
+  as in :class:`~inv_gym.params.InventoryParams`). Expected cost
   g(Q) = h E[(Q - D)^+] + p E[(D - Q)^+]; the optimal Q* is the smallest Q with
   F(Q) >= p / (p + h) (the critical fractile). Snyder & Shen (2019), *Fundamentals
   of Supply Chain Theory*, 2nd ed., eqs. (4.6), (4.15), (4.35).
@@ -368,26 +369,26 @@ def quantile(dist: Distribution, alpha: float) -> float:
     return float(dist.ppf(alpha))
 
 
-def newsvendor_critical_ratio(*, holding_cost: float, penalty_cost: float) -> float:
+def newsvendor_critical_ratio(*, holding_cost: float, backorder_cost: float) -> float:
     """The critical fractile p / (p + h) (Snyder & Shen eq. (4.15)).
 
     Args:
         holding_cost: h >= 0 per unit left over.
-        penalty_cost: p >= 0 per unit short; h + p > 0.
+        backorder_cost: p >= 0 per unit short; h + p > 0.
 
     Example:
-        >>> round(newsvendor_critical_ratio(holding_cost=0.18, penalty_cost=0.7), 4)
+        >>> round(newsvendor_critical_ratio(holding_cost=0.18, backorder_cost=0.7), 4)
         0.7955
     """
     h = check_number("holding_cost", holding_cost)
-    p = check_number("penalty_cost", penalty_cost)
+    p = check_number("backorder_cost", backorder_cost)
     if h + p <= 0:
-        raise ValueError("holding_cost + penalty_cost must be > 0, got 0")
+        raise ValueError("holding_cost + backorder_cost must be > 0, got 0")
     return p / (p + h)
 
 
 def newsvendor_order_quantity(
-    *, demand: Distribution | str | float, holding_cost: float, penalty_cost: float, lead_time: int = 0
+    *, demand: Distribution | str | float, holding_cost: float, backorder_cost: float, lead_time: int = 0
 ) -> float:
     """Optimal quantity Q* = F^{-1}(p / (p + h)): smallest Q with F(Q) >= p / (p + h).
 
@@ -396,14 +397,14 @@ def newsvendor_order_quantity(
     Args:
         demand: per-period demand D (any Distribution of the suite, or its text form).
         holding_cost: h >= 0 per unit left over.
-        penalty_cost: p >= 0 per unit short.
+        backorder_cost: p >= 0 per unit short.
         lead_time: L >= 0; F is then the cdf of the (L + 1)-period demand.
 
     Example (Snyder & Shen, Example 4.3):
-        >>> round(newsvendor_order_quantity(demand="normal:mean=50,sd=8", holding_cost=0.18, penalty_cost=0.7), 2)
+        >>> round(newsvendor_order_quantity(demand="normal:mean=50,sd=8", holding_cost=0.18, backorder_cost=0.7), 2)
         56.6
     """
-    alpha = newsvendor_critical_ratio(holding_cost=holding_cost, penalty_cost=penalty_cost)
+    alpha = newsvendor_critical_ratio(holding_cost=holding_cost, backorder_cost=backorder_cost)
     return quantile(lead_time_demand(demand=demand, lead_time=lead_time), alpha)
 
 
@@ -411,7 +412,7 @@ def newsvendor_cost(
     *,
     demand: Distribution | str | float,
     holding_cost: float,
-    penalty_cost: float,
+    backorder_cost: float,
     order_quantity: Level | None = None,
     lead_time: int = 0,
 ) -> Level:
@@ -422,19 +423,19 @@ def newsvendor_cost(
     Args:
         demand: per-period demand D.
         holding_cost: h >= 0.
-        penalty_cost: p >= 0.
+        backorder_cost: p >= 0.
         order_quantity: Q (number or array); None for Q*.
         lead_time: L >= 0; D is then the (L + 1)-period demand.
 
     Example (Snyder & Shen, Example 4.3):
-        >>> round(newsvendor_cost(demand="normal:mean=50,sd=8", holding_cost=0.18, penalty_cost=0.7), 3)
+        >>> round(newsvendor_cost(demand="normal:mean=50,sd=8", holding_cost=0.18, backorder_cost=0.7), 3)
         1.998
     """
     h = check_number("holding_cost", holding_cost)
-    p = check_number("penalty_cost", penalty_cost)
+    p = check_number("backorder_cost", backorder_cost)
     dist = lead_time_demand(demand=demand, lead_time=lead_time)
     if order_quantity is None:
-        order_quantity = quantile(dist, newsvendor_critical_ratio(holding_cost=h, penalty_cost=p))
+        order_quantity = quantile(dist, newsvendor_critical_ratio(holding_cost=h, backorder_cost=p))
     excess, shortage = _loss_pair(dist, order_quantity)
     return h * excess + p * shortage
 

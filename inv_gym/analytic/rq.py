@@ -154,7 +154,7 @@ def rq_poisson_cost(
     reorder_point: int,
     demand_rate: float,
     lead_time: float,
-    fixed_cost: float,
+    fixed_order_cost: float,
     holding_cost: float,
     backorder_cost: float,
 ) -> float:
@@ -168,16 +168,16 @@ def rq_poisson_cost(
         reorder_point: r (integer).
         demand_rate: lambda >= 0.
         lead_time: l >= 0.
-        fixed_cost: K >= 0.
+        fixed_order_cost: K >= 0.
         holding_cost: h >= 0.
         backorder_cost: p >= 0.
 
     Example (Snyder & Shen, Example 5.8: h = 20, p = 150, K = 100, lambda = 1.5, l = 2):
-        >>> round(rq_poisson_cost(order_quantity=5, reorder_point=3, demand_rate=1.5, lead_time=2, fixed_cost=100,
+        >>> round(rq_poisson_cost(order_quantity=5, reorder_point=3, demand_rate=1.5, lead_time=2, fixed_order_cost=100,
         ...                       holding_cost=20, backorder_cost=150), 4)
         107.9236
     """
-    k = check_number("fixed_cost", fixed_cost)
+    k = check_number("fixed_order_cost", fixed_order_cost)
     h = check_number("holding_cost", holding_cost)
     p = check_number("backorder_cost", backorder_cost)
     y = _qr_window(order_quantity, reorder_point)
@@ -186,7 +186,7 @@ def rq_poisson_cost(
 
 
 def rq_poisson_optimal_policy(
-    *, demand_rate: float, lead_time: float, fixed_cost: float, holding_cost: float, backorder_cost: float
+    *, demand_rate: float, lead_time: float, fixed_order_cost: float, holding_cost: float, backorder_cost: float
 ) -> RQResult:
     """Optimal (Q, r) for Poisson demand (Federgruen & Zheng 1992), exact.
 
@@ -200,7 +200,7 @@ def rq_poisson_optimal_policy(
     Args:
         demand_rate: lambda > 0.
         lead_time: l >= 0.
-        fixed_cost: K >= 0.
+        fixed_order_cost: K >= 0.
         holding_cost: h > 0.
         backorder_cost: p > 0.
 
@@ -208,17 +208,17 @@ def rq_poisson_optimal_policy(
         RQResult(reorder_point, order_quantity, cost).
 
     Example (Snyder & Shen, Example 5.8):
-        >>> p = rq_poisson_optimal_policy(demand_rate=1.5, lead_time=2, fixed_cost=100, holding_cost=20,
+        >>> p = rq_poisson_optimal_policy(demand_rate=1.5, lead_time=2, fixed_order_cost=100, holding_cost=20,
         ...                               backorder_cost=150)
         >>> p.reorder_point, p.order_quantity, round(p.cost, 4)
         (3, 5, 107.9236)
     """
-    k = check_number("fixed_cost", fixed_cost)
+    k = check_number("fixed_order_cost", fixed_order_cost)
     h = check_number("holding_cost", holding_cost, strict=True)
     p = check_number("backorder_cost", backorder_cost, strict=True)
     lam = check_number("demand_rate", demand_rate, strict=True)
     values, cum_p, _, _ = _poisson_table(lam, lead_time)
-    alpha = newsvendor_critical_ratio(holding_cost=h, penalty_cost=p)
+    alpha = newsvendor_critical_ratio(holding_cost=h, backorder_cost=p)
     y_star = int(values[min(int(np.searchsorted(cum_p[1:], alpha - 1e-12)), values.size - 1)])
 
     def g(y: int) -> float:
@@ -253,14 +253,14 @@ def _normal_args(
     demand_rate: float,
     demand_sd: float,
     lead_time: float,
-    fixed_cost: float,
+    fixed_order_cost: float,
     holding_cost: float,
     backorder_cost: float,
 ) -> tuple[float, float, float, float, float, float]:
     lam = check_number("demand_rate", demand_rate, strict=True)
     tau = check_number("demand_sd", demand_sd, strict=True)
     ell = check_number("lead_time", lead_time, strict=True)
-    k = check_number("fixed_cost", fixed_cost)
+    k = check_number("fixed_order_cost", fixed_order_cost)
     h = check_number("holding_cost", holding_cost, strict=True)
     p = check_number("backorder_cost", backorder_cost, strict=True)
     return lam, lam * ell, tau * math.sqrt(ell), k, h, p
@@ -295,7 +295,7 @@ def rq_normal_cost(
     demand_rate: float,
     demand_sd: float,
     lead_time: float,
-    fixed_cost: float,
+    fixed_order_cost: float,
     holding_cost: float,
     backorder_cost: float,
 ) -> float:
@@ -310,16 +310,18 @@ def rq_normal_cost(
         demand_rate: lambda > 0 per unit time.
         demand_sd: tau > 0, standard deviation of demand per unit time.
         lead_time: l > 0.
-        fixed_cost: K >= 0.
+        fixed_order_cost: K >= 0.
         holding_cost: h > 0.
         backorder_cost: p > 0.
 
     Example (Snyder & Shen, Example 5.1: h = 0.225, p = 7.5, K = 8, lambda = 1300, tau = 150, l = 1/12):
         >>> round(rq_normal_cost(order_quantity=328.5, reorder_point=126.8, demand_rate=1300, demand_sd=150,
-        ...                      lead_time=1/12, fixed_cost=8, holding_cost=0.225, backorder_cost=7.5), 4)
+        ...                      lead_time=1/12, fixed_order_cost=8, holding_cost=0.225, backorder_cost=7.5), 4)
         78.0712
     """
-    lam, mu, sigma, k, h, p = _normal_args(demand_rate, demand_sd, lead_time, fixed_cost, holding_cost, backorder_cost)
+    lam, mu, sigma, k, h, p = _normal_args(
+        demand_rate, demand_sd, lead_time, fixed_order_cost, holding_cost, backorder_cost
+    )
     q = check_number("order_quantity", order_quantity, strict=True)
     return _normal_cost(float(reorder_point), q, lam, mu, sigma, k, h, p)
 
@@ -366,7 +368,7 @@ def rq_normal_optimal_policy(
     demand_rate: float,
     demand_sd: float,
     lead_time: float,
-    fixed_cost: float,
+    fixed_order_cost: float,
     holding_cost: float,
     backorder_cost: float,
 ) -> RQResult:
@@ -378,18 +380,20 @@ def rq_normal_optimal_policy(
         demand_rate: lambda > 0.
         demand_sd: tau > 0.
         lead_time: l > 0.
-        fixed_cost: K > 0.
+        fixed_order_cost: K > 0.
         holding_cost: h > 0.
         backorder_cost: p > 0.
 
     Example (Snyder & Shen, Example 5.2, who report r = 126.8, Q = 328.5, cost 78.07):
-        >>> p = rq_normal_optimal_policy(demand_rate=1300, demand_sd=150, lead_time=1/12, fixed_cost=8,
+        >>> p = rq_normal_optimal_policy(demand_rate=1300, demand_sd=150, lead_time=1/12, fixed_order_cost=8,
         ...                              holding_cost=0.225, backorder_cost=7.5)
         >>> round(p.reorder_point, 2), round(p.order_quantity, 2), round(p.cost, 2)
         (126.87, 328.45, 78.07)
     """
-    lam, mu, sigma, k, h, p = _normal_args(demand_rate, demand_sd, lead_time, fixed_cost, holding_cost, backorder_cost)
-    q0 = eoqb_order_quantity(fixed_cost=k, holding_cost=h, backorder_cost=p, demand_rate=lam)
+    lam, mu, sigma, k, h, p = _normal_args(
+        demand_rate, demand_sd, lead_time, fixed_order_cost, holding_cost, backorder_cost
+    )
+    q0 = eoqb_order_quantity(fixed_order_cost=k, holding_cost=h, backorder_cost=p, demand_rate=lam)
 
     def cost(q: float) -> float:
         return _normal_cost(_r_of_q(q, mu, sigma, h, p), q, lam, mu, sigma, k, h, p)
@@ -411,7 +415,7 @@ def rq_eoq_ss_approximation(
     demand_rate: float,
     demand_sd: float,
     lead_time: float,
-    fixed_cost: float,
+    fixed_order_cost: float,
     holding_cost: float,
     backorder_cost: float,
 ) -> RQResult:
@@ -424,18 +428,20 @@ def rq_eoq_ss_approximation(
         demand_rate: lambda > 0.
         demand_sd: tau > 0.
         lead_time: l > 0.
-        fixed_cost: K >= 0.
+        fixed_order_cost: K >= 0.
         holding_cost: h > 0.
         backorder_cost: p > 0.
 
     Example (Snyder & Shen, Example 5.5):
-        >>> p = rq_eoq_ss_approximation(demand_rate=1300, demand_sd=150, lead_time=1/12, fixed_cost=8,
+        >>> p = rq_eoq_ss_approximation(demand_rate=1300, demand_sd=150, lead_time=1/12, fixed_order_cost=8,
         ...                             holding_cost=0.225, backorder_cost=7.5)
         >>> round(p.reorder_point, 4), round(p.order_quantity, 4)
         (190.337, 304.0468)
     """
-    lam, mu, sigma, k, h, p = _normal_args(demand_rate, demand_sd, lead_time, fixed_cost, holding_cost, backorder_cost)
-    q = eoq_order_quantity(fixed_cost=k, holding_cost=h, demand_rate=lam)
+    lam, mu, sigma, k, h, p = _normal_args(
+        demand_rate, demand_sd, lead_time, fixed_order_cost, holding_cost, backorder_cost
+    )
+    q = eoq_order_quantity(fixed_order_cost=k, holding_cost=h, demand_rate=lam)
     r = mu + sigma * float(stats.norm.ppf(p / (p + h)))
     return _result(r, q, lam, mu, sigma, k, h, p)
 
@@ -445,7 +451,7 @@ def rq_eoqb_approximation(
     demand_rate: float,
     demand_sd: float,
     lead_time: float,
-    fixed_cost: float,
+    fixed_order_cost: float,
     holding_cost: float,
     backorder_cost: float,
 ) -> RQResult:
@@ -458,18 +464,20 @@ def rq_eoqb_approximation(
         demand_rate: lambda > 0.
         demand_sd: tau > 0.
         lead_time: l > 0.
-        fixed_cost: K >= 0.
+        fixed_order_cost: K >= 0.
         holding_cost: h > 0.
         backorder_cost: p > 0.
 
     Example (Snyder & Shen, Example 5.4):
-        >>> p = rq_eoqb_approximation(demand_rate=1300, demand_sd=150, lead_time=1/12, fixed_cost=8,
+        >>> p = rq_eoqb_approximation(demand_rate=1300, demand_sd=150, lead_time=1/12, fixed_order_cost=8,
         ...                           holding_cost=0.225, backorder_cost=7.5)
         >>> round(p.reorder_point, 4), round(p.order_quantity, 4)
         (128.6378, 308.5738)
     """
-    lam, mu, sigma, k, h, p = _normal_args(demand_rate, demand_sd, lead_time, fixed_cost, holding_cost, backorder_cost)
-    q = eoqb_order_quantity(fixed_cost=k, holding_cost=h, backorder_cost=p, demand_rate=lam)
+    lam, mu, sigma, k, h, p = _normal_args(
+        demand_rate, demand_sd, lead_time, fixed_order_cost, holding_cost, backorder_cost
+    )
+    q = eoqb_order_quantity(fixed_order_cost=k, holding_cost=h, backorder_cost=p, demand_rate=lam)
     return _result(_r_of_q(q, mu, sigma, h, p), q, lam, mu, sigma, k, h, p)
 
 
@@ -487,7 +495,7 @@ def rq_eil_approximation(
     demand_rate: float,
     demand_sd: float,
     lead_time: float,
-    fixed_cost: float,
+    fixed_order_cost: float,
     holding_cost: float,
     backorder_cost: float,
     tol: float = 1e-6,
@@ -503,18 +511,20 @@ def rq_eil_approximation(
         demand_rate: lambda > 0.
         demand_sd: tau > 0.
         lead_time: l > 0.
-        fixed_cost: K >= 0.
+        fixed_order_cost: K >= 0.
         holding_cost: h > 0.
         backorder_cost: p > 0.
         tol: convergence tolerance on r and Q.
 
     Example (Snyder & Shen, Example 5.3):
-        >>> p = rq_eil_approximation(demand_rate=1300, demand_sd=150, lead_time=1/12, fixed_cost=8,
+        >>> p = rq_eil_approximation(demand_rate=1300, demand_sd=150, lead_time=1/12, fixed_order_cost=8,
         ...                          holding_cost=0.225, backorder_cost=7.5)
         >>> round(p.reorder_point, 2), round(p.order_quantity, 2)
         (213.97, 318.59)
     """
-    lam, mu, sigma, k, h, p = _normal_args(demand_rate, demand_sd, lead_time, fixed_cost, holding_cost, backorder_cost)
+    lam, mu, sigma, k, h, p = _normal_args(
+        demand_rate, demand_sd, lead_time, fixed_order_cost, holding_cost, backorder_cost
+    )
 
     def step(r: float, q: float) -> tuple[float, float]:
         frac = 1.0 - q * h / (p * lam)
@@ -523,7 +533,7 @@ def rq_eil_approximation(
         r = mu + sigma * float(stats.norm.ppf(frac))
         return r, math.sqrt(2 * lam * (k + p * _n1(r, mu, sigma)) / h)
 
-    r, q = _iterate(step, 0.0, eoq_order_quantity(fixed_cost=k, holding_cost=h, demand_rate=lam), tol)
+    r, q = _iterate(step, 0.0, eoq_order_quantity(fixed_order_cost=k, holding_cost=h, demand_rate=lam), tol)
     return _result(r, q, lam, mu, sigma, k, h, p)
 
 
@@ -532,7 +542,7 @@ def rq_loss_function_approximation(
     demand_rate: float,
     demand_sd: float,
     lead_time: float,
-    fixed_cost: float,
+    fixed_order_cost: float,
     holding_cost: float,
     backorder_cost: float,
     tol: float = 1e-6,
@@ -547,18 +557,20 @@ def rq_loss_function_approximation(
         demand_rate: lambda > 0.
         demand_sd: tau > 0.
         lead_time: l > 0.
-        fixed_cost: K >= 0.
+        fixed_order_cost: K >= 0.
         holding_cost: h > 0.
         backorder_cost: p > 0.
         tol: convergence tolerance on r and Q.
 
     Example (Snyder & Shen, Example 5.6):
-        >>> p = rq_loss_function_approximation(demand_rate=1300, demand_sd=150, lead_time=1/12, fixed_cost=8,
+        >>> p = rq_loss_function_approximation(demand_rate=1300, demand_sd=150, lead_time=1/12, fixed_order_cost=8,
         ...                                    holding_cost=0.225, backorder_cost=7.5)
         >>> round(p.reorder_point, 4), round(p.order_quantity, 4)
         (126.8671, 328.4491)
     """
-    lam, mu, sigma, k, h, p = _normal_args(demand_rate, demand_sd, lead_time, fixed_cost, holding_cost, backorder_cost)
+    lam, mu, sigma, k, h, p = _normal_args(
+        demand_rate, demand_sd, lead_time, fixed_order_cost, holding_cost, backorder_cost
+    )
 
     def step(r: float, q: float) -> tuple[float, float]:
         target = h * q / (h + p)
@@ -566,5 +578,5 @@ def rq_loss_function_approximation(
         r = float(optimize.brentq(lambda x: _n1(x, mu, sigma) - target, lo, hi, xtol=1e-12))
         return r, math.sqrt(2 * (k * lam + (h + p) * _n2(r, mu, sigma)) / h)
 
-    r, q = _iterate(step, 0.0, eoq_order_quantity(fixed_cost=k, holding_cost=h, demand_rate=lam), tol)
+    r, q = _iterate(step, 0.0, eoq_order_quantity(fixed_order_cost=k, holding_cost=h, demand_rate=lam), tol)
     return _result(r, q, lam, mu, sigma, k, h, p)

@@ -119,7 +119,7 @@ def _newsvendor(params: InventoryParams) -> Solution:
     if under <= 0:
         q_star = 0.0
     else:
-        q_star = newsvendor_order_quantity(demand=d, holding_cost=max(over, 0.0), penalty_cost=under)
+        q_star = newsvendor_order_quantity(demand=d, holding_cost=max(over, 0.0), backorder_cost=under)
     candidates = sorted({0.0, *(float(x) for x in (math.floor(q_star), math.ceil(q_star)))})
     candidates = [q for q in candidates if 0 <= q <= params.max_order] or [float(params.max_order)]
 
@@ -193,7 +193,7 @@ def solve(params: InventoryParams, *, env_id: str = "ENV_ID", dp_kwargs: dict[st
     if simple_backorder:
         sol = ss_optimal_policy(
             demand=p.demand,
-            fixed_cost=p.fixed_order_cost,
+            fixed_order_cost=p.fixed_order_cost,
             holding_cost=p.holding_cost,
             backorder_cost=p.backorder_cost,
             lead_time=L,

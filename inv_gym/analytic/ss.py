@@ -65,10 +65,10 @@ class _Model:
     """G(y) and the renewal function m(j) of one (s, S) instance."""
 
     def __init__(
-        self, demand: object, fixed_cost: float, holding_cost: float, backorder_cost: float, lead_time: int
+        self, demand: object, fixed_order_cost: float, holding_cost: float, backorder_cost: float, lead_time: int
     ) -> None:
         dist = check_demand(demand)
-        self.k = check_number("fixed_cost", fixed_cost)
+        self.k = check_number("fixed_order_cost", fixed_order_cost)
         self.h = check_number("holding_cost", holding_cost)
         self.b = check_number("backorder_cost", backorder_cost)
         if self.h + self.b <= 0:
@@ -132,7 +132,7 @@ def ss_cost(
     demand: Distribution | str | float,
     reorder_point: int,
     order_up_to_level: int,
-    fixed_cost: float,
+    fixed_order_cost: float,
     holding_cost: float,
     backorder_cost: float,
     lead_time: int = 0,
@@ -146,20 +146,20 @@ def ss_cost(
         demand: per-period demand D, discrete on the integers.
         reorder_point: s (integer): order when the inventory position is <= s.
         order_up_to_level: S > s (integer).
-        fixed_cost: K >= 0 per order.
+        fixed_order_cost: K >= 0 per order.
         holding_cost: h >= 0 per unit on hand at the end of a period.
         backorder_cost: b >= 0 per unit backordered at the end of a period.
         lead_time: L >= 0 periods.
 
     Example (Snyder & Shen, Example 4.7: h = 1, b = 4, K = 5, Poisson(6)):
-        >>> round(ss_cost(demand="poisson:6", reorder_point=4, order_up_to_level=10, fixed_cost=5,
+        >>> round(ss_cost(demand="poisson:6", reorder_point=4, order_up_to_level=10, fixed_order_cost=5,
         ...               holding_cost=1, backorder_cost=4), 3)
         8.034
     """
     s, S = _int_arg("reorder_point", reorder_point), _int_arg("order_up_to_level", order_up_to_level)
     if S <= s:
         raise ValueError(f"order_up_to_level must be > reorder_point = {s}, got {S}")
-    model = _Model(demand, fixed_cost, holding_cost, backorder_cost, check_lead_time(lead_time))
+    model = _Model(demand, fixed_order_cost, holding_cost, backorder_cost, check_lead_time(lead_time))
     return model.cost(s, S)
 
 
@@ -176,7 +176,7 @@ def _int_arg(name: str, value: object) -> int:
 def ss_optimal_policy(
     *,
     demand: Distribution | str | float,
-    fixed_cost: float,
+    fixed_order_cost: float,
     holding_cost: float,
     backorder_cost: float,
     lead_time: int = 0,
@@ -190,7 +190,7 @@ def ss_optimal_policy(
 
     Args:
         demand: per-period demand D, discrete on the integers (Poisson, empirical, ...).
-        fixed_cost: K >= 0 per order.
+        fixed_order_cost: K >= 0 per order.
         holding_cost: h >= 0 per unit on hand at the end of a period.
         backorder_cost: b >= 0 per unit backordered at the end of a period.
         lead_time: L >= 0 periods (enters through the (L + 1)-period demand in G).
@@ -202,17 +202,17 @@ def ss_optimal_policy(
     Examples:
         Zheng & Federgruen (1991), Table I (h = 1, b = 9, K = 64, Poisson(10)):
 
-        >>> p = ss_optimal_policy(demand="poisson:10", fixed_cost=64, holding_cost=1, backorder_cost=9)
+        >>> p = ss_optimal_policy(demand="poisson:10", fixed_order_cost=64, holding_cost=1, backorder_cost=9)
         >>> p.s, p.S, round(p.cost, 3)
         (6, 40, 35.022)
 
         Snyder & Shen, Example 4.7:
 
-        >>> p = ss_optimal_policy(demand="poisson:6", fixed_cost=5, holding_cost=1, backorder_cost=4)
+        >>> p = ss_optimal_policy(demand="poisson:6", fixed_order_cost=5, holding_cost=1, backorder_cost=4)
         >>> p.s, p.S, round(p.cost, 3)
         (4, 10, 8.034)
     """
-    model = _Model(demand, fixed_cost, holding_cost, backorder_cost, check_lead_time(lead_time))
+    model = _Model(demand, fixed_order_cost, holding_cost, backorder_cost, check_lead_time(lead_time))
     if model.h == 0:  # free holding: a larger S always costs less (fewer orders), no finite optimum
         raise ValueError("holding_cost must be > 0 for an optimal (s, S) policy (no finite optimum at 0), got 0")
     y_star = model.y_star()
@@ -236,7 +236,7 @@ def ss_power_approximation(
     *,
     demand_mean: float,
     demand_sd: float,
-    fixed_cost: float,
+    fixed_order_cost: float,
     holding_cost: float,
     backorder_cost: float,
     lead_time: int = 0,
@@ -261,7 +261,7 @@ def ss_power_approximation(
     Args:
         demand_mean: mu > 0 per period.
         demand_sd: sigma > 0 per period.
-        fixed_cost: K > 0.
+        fixed_order_cost: K > 0.
         holding_cost: h > 0.
         backorder_cost: b > 0.
         lead_time: L >= 0 periods.
@@ -270,14 +270,14 @@ def ss_power_approximation(
         (s, S), real numbers (round them for integer demand).
 
     Example (Snyder & Shen, Example 4.8: h = 0.18, b = 0.7, K = 2.5, N(50, 8)):
-        >>> s, S = ss_power_approximation(demand_mean=50, demand_sd=8, fixed_cost=2.5, holding_cost=0.18,
+        >>> s, S = ss_power_approximation(demand_mean=50, demand_sd=8, fixed_order_cost=2.5, holding_cost=0.18,
         ...                               backorder_cost=0.7)
         >>> round(s, 4), round(S, 4)
         (40.1946, 74.2902)
     """
     mu = check_number("demand_mean", demand_mean, strict=True)
     sigma = check_number("demand_sd", demand_sd, strict=True)
-    k = check_number("fixed_cost", fixed_cost, strict=True)
+    k = check_number("fixed_order_cost", fixed_order_cost, strict=True)
     h = check_number("holding_cost", holding_cost, strict=True)
     b = check_number("backorder_cost", backorder_cost, strict=True)
     n = check_lead_time(lead_time) + 1

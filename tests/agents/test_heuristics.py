@@ -87,7 +87,7 @@ def test_myopic_level_is_the_analytic_fractile_for_every_demand_law() -> None:
     assert heuristics.myopic_level(emp) == 20.0
     assert heuristics.myopic_level(emp.replace(backorder_cost=1.0)) == 12.5  # ratio 1/2
     lost = preset_params("inv_gym/LostSales-v0")  # u = p = 4, h = 1, L = 1: the 0.8-quantile of Poisson(10)
-    assert heuristics.myopic_level(lost) == newsvendor_order_quantity(demand="poisson:5", holding_cost=1, penalty_cost=4,
+    assert heuristics.myopic_level(lost) == newsvendor_order_quantity(demand="poisson:5", holding_cost=1, backorder_cost=4,
                                                            lead_time=1) == 13  # fmt: skip
     assert heuristics.myopic_level(P.replace(backorder_cost=0.0)) == 0.0
 

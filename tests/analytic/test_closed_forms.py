@@ -117,7 +117,7 @@ def assert_in_ci(samples: np.ndarray, exact: float) -> None:
 
 def test_eoq_snyder_shen_example_3_1() -> None:
     # K = 8, h = 0.225, lambda = 1300: Q* = 304.05, g* = 68.41
-    kw = dict(fixed_cost=8, holding_cost=0.225, demand_rate=1300)
+    kw = dict(fixed_order_cost=8, holding_cost=0.225, demand_rate=1300)
     q = eoq_order_quantity(**kw)
     assert q == pytest.approx(304.0467800264368, abs=1e-9)
     assert eoq_cost(**kw) == pytest.approx(68.41052550594829, abs=1e-9)
@@ -129,7 +129,7 @@ def test_eoq_snyder_shen_example_3_1() -> None:
 
 
 def test_eoqb() -> None:
-    kw = dict(fixed_cost=8, holding_cost=0.225, backorder_cost=7.5, demand_rate=1300)
+    kw = dict(fixed_order_cost=8, holding_cost=0.225, backorder_cost=7.5, demand_rate=1300)
     q = eoqb_order_quantity(**kw)
     assert q == pytest.approx(308.5737801203754, abs=1e-9)  # Snyder & Shen Example 5.4's Q
     x = eoqb_backorder_fraction(holding_cost=0.225, backorder_cost=7.5)
@@ -146,16 +146,21 @@ def test_eoqb() -> None:
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: eoq_order_quantity(fixed_cost=8, holding_cost=0, demand_rate=1), "holding_cost must be > 0"),
-        (lambda: eoq_order_quantity(fixed_cost=-1, holding_cost=1, demand_rate=1), "fixed_cost must be >= 0"),
-        (lambda: eoq_cost(fixed_cost=1, holding_cost=1, demand_rate=1, order_quantity=0), "order_quantity"),
+        (lambda: eoq_order_quantity(fixed_order_cost=8, holding_cost=0, demand_rate=1), "holding_cost must be > 0"),
         (
-            lambda: eoqb_cost(fixed_cost=1, holding_cost=1, backorder_cost=1, demand_rate=1, backorder_fraction=2),
+            lambda: eoq_order_quantity(fixed_order_cost=-1, holding_cost=1, demand_rate=1),
+            "fixed_order_cost must be >= 0",
+        ),
+        (lambda: eoq_cost(fixed_order_cost=1, holding_cost=1, demand_rate=1, order_quantity=0), "order_quantity"),
+        (
+            lambda: eoqb_cost(
+                fixed_order_cost=1, holding_cost=1, backorder_cost=1, demand_rate=1, backorder_fraction=2
+            ),
             "backorder_fraction must be in",
         ),
-        (lambda: newsvendor_order_quantity(demand="poisson:5", holding_cost=-1, penalty_cost=1), "holding_cost"),
+        (lambda: newsvendor_order_quantity(demand="poisson:5", holding_cost=-1, backorder_cost=1), "holding_cost"),
         (
-            lambda: newsvendor_order_quantity(demand="poisson:5", holding_cost=1, penalty_cost=1, lead_time=1.5),
+            lambda: newsvendor_order_quantity(demand="poisson:5", holding_cost=1, backorder_cost=1, lead_time=1.5),
             "lead_time must be an integer",
         ),
         (
@@ -172,13 +177,13 @@ def test_eoqb() -> None:
                 reorder_point=1,
                 demand_rate=1,
                 lead_time=1,
-                fixed_cost=1,
+                fixed_order_cost=1,
                 holding_cost=1,
                 backorder_cost=1,
             ),  # fmt: skip
             "order_quantity must be >= 1",
         ),
-        (lambda: newsvendor_cost(demand="renewal(exponential:1)", holding_cost=1, penalty_cost=1), "renewal"),
+        (lambda: newsvendor_cost(demand="renewal(exponential:1)", holding_cost=1, backorder_cost=1), "renewal"),
         (lambda: renewal_lead_time_demand(demand="poisson:5"), "demand must be renewal demand"),
         (lambda: base_stock_fill_rate(demand=0, level=3), "demand must have a mean > 0"),
         (lambda: base_stock_fill_rate(demand="poisson:5", level=3, lead_time=-1), "lead_time must be >= 0"),
@@ -196,7 +201,7 @@ def test_bad_input_names_the_parameter(call, match) -> None:
 
 def test_newsvendor_snyder_shen_example_4_3() -> None:
     # h = 0.18, p = 0.7, N(50, 8): S* = 56.60, g(S*) = 1.998
-    kw = dict(demand=Normal(50, 8), holding_cost=0.18, penalty_cost=0.7)
+    kw = dict(demand=Normal(50, 8), holding_cost=0.18, backorder_cost=0.7)
     s_star = newsvendor_order_quantity(**kw)
     assert s_star == pytest.approx(50 + 8 * stats.norm.ppf(0.7 / 0.88), abs=1e-9)
     assert round(s_star, 2) == 56.60
@@ -220,7 +225,7 @@ def test_newsvendor_v0_default() -> None:
     assert round(newsvendor_priced_profit(**kw), 2) == 534.55
     assert newsvendor_priced_loss_probability(**kw) == pytest.approx(stats.norm.cdf((q / 3 - 100) / 20), abs=1e-12)
     # the priced form equals the cost form with h = c - v, p = r - c: pi(Q) = (r - c) E[D] - g(Q)
-    g = newsvendor_cost(demand=Normal(100, 20), holding_cost=3, penalty_cost=6, order_quantity=q)
+    g = newsvendor_cost(demand=Normal(100, 20), holding_cost=3, backorder_cost=6, order_quantity=q)
     assert newsvendor_priced_profit(**kw, order_quantity=q) == pytest.approx(6 * Normal(100, 20).mean - g, abs=1e-6)
 
 
@@ -248,10 +253,10 @@ def test_newsvendor_discrete_brute_force() -> None:
     levels = np.arange(-2, 8)
     brute = [sum(pr * (h * max(y - d, 0) + p * max(d - y, 0)) for d, pr in zip(demand.values, demand.probs))
              for y in levels]  # fmt: skip
-    np.testing.assert_allclose(newsvendor_cost(demand=demand, holding_cost=h, penalty_cost=p, order_quantity=levels),
+    np.testing.assert_allclose(newsvendor_cost(demand=demand, holding_cost=h, backorder_cost=p, order_quantity=levels),
                                brute, atol=1e-12)  # fmt: skip
     best = levels[int(np.argmin(brute))]
-    assert newsvendor_order_quantity(demand=demand, holding_cost=h, penalty_cost=p) == best == 3
+    assert newsvendor_order_quantity(demand=demand, holding_cost=h, backorder_cost=p) == best == 3
     # Pr[profit < 0] with r = 10, c = 6, v = 0 at Q = 4: P(D < 2.4) = 0.7
     assert newsvendor_priced_loss_probability(demand=demand, price=10, unit_cost=6, order_quantity=4) == pytest.approx(
         0.7
@@ -310,7 +315,7 @@ def test_lead_time_demand_discrete(dist, lead_time) -> None:
         brute = float(np.dot(np.maximum(k - y, 0), conv))
         assert expected_shortage(demand=dist, level=y, lead_time=lead_time) == pytest.approx(brute, abs=1e-8)
     alpha = 0.8
-    s_star = newsvendor_order_quantity(demand=dist, holding_cost=1 - alpha, penalty_cost=alpha, lead_time=lead_time)
+    s_star = newsvendor_order_quantity(demand=dist, holding_cost=1 - alpha, backorder_cost=alpha, lead_time=lead_time)
     cum = np.cumsum(conv)
     assert s_star == int(np.argmax(cum >= alpha - 1e-12))
 
@@ -451,7 +456,7 @@ def test_base_stock_continuous_review_normal() -> None:
 # (Q, r)
 # ---------------------------------------------------------------------------
 
-EX_5_8 = dict(demand_rate=1.5, lead_time=2, fixed_cost=100, holding_cost=20, backorder_cost=150)
+EX_5_8 = dict(demand_rate=1.5, lead_time=2, fixed_order_cost=100, holding_cost=20, backorder_cost=150)
 
 
 def test_rq_poisson_snyder_shen_example_5_8() -> None:
@@ -488,10 +493,12 @@ def test_rq_poisson_performance_measures() -> None:
         stats.poisson.cdf(3, 3.0)
     )
     cost = 100 * 1.5 / 5 + 20 * rq_poisson_on_hand(**kw) + 150 * backorders
-    assert rq_poisson_cost(**kw, fixed_cost=100, holding_cost=20, backorder_cost=150) == pytest.approx(cost)
+    assert rq_poisson_cost(**kw, fixed_order_cost=100, holding_cost=20, backorder_cost=150) == pytest.approx(cost)
 
 
-EX_5_1 = dict(demand_rate=1300, demand_sd=150, lead_time=1 / 12, fixed_cost=8, holding_cost=0.225, backorder_cost=7.5)
+EX_5_1 = dict(
+    demand_rate=1300, demand_sd=150, lead_time=1 / 12, fixed_order_cost=8, holding_cost=0.225, backorder_cost=7.5
+)
 
 
 def test_rq_normal_snyder_shen_examples_5_1_to_5_6() -> None:
@@ -499,7 +506,7 @@ def test_rq_normal_snyder_shen_examples_5_1_to_5_6() -> None:
     cost = rq_normal_cost(order_quantity=328.5, reorder_point=126.8, **EX_5_1)
     assert cost == pytest.approx(78.07116250928294, abs=1e-8)
     assert rq_normal_cost(order_quantity=250, reorder_point=100, **EX_5_1) == pytest.approx(87.34647802817498, abs=1e-8)
-    rkw = {k: v for k, v in EX_5_1.items() if k != "fixed_cost"}
+    rkw = {k: v for k, v in EX_5_1.items() if k != "fixed_order_cost"}
     for q, r in ((318, 127.7880348669655), (150, 147.1949581740714), (750, 99.85377339616528)):
         assert rq_normal_reorder_point(order_quantity=q, **rkw) == pytest.approx(r, abs=1e-5)
     best = rq_normal_optimal_policy(**EX_5_1)  # Example 5.2: r = 126.8, Q = 328.5, 78.07

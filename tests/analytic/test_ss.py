@@ -47,7 +47,7 @@ ZF_TABLE = [
     (63, 54, 73, 78.287),
     (64, 55, 74, 78.402),
 ]
-ZF_COSTS = dict(fixed_cost=64, holding_cost=1, backorder_cost=9)
+ZF_COSTS = dict(fixed_order_cost=64, holding_cost=1, backorder_cost=9)
 
 
 @pytest.mark.parametrize("mu, s, S, cost", ZF_TABLE)
@@ -59,12 +59,12 @@ def test_zheng_federgruen_table(mu, s, S, cost) -> None:
 
 
 def test_snyder_shen_example_4_7_and_problem_4_31() -> None:
-    ex = dict(demand="poisson:6", fixed_cost=5, holding_cost=1, backorder_cost=4)
+    ex = dict(demand="poisson:6", fixed_order_cost=5, holding_cost=1, backorder_cost=4)
     best = ss_optimal_policy(**ex)
     assert (best.s, best.S) == (4, 10)
     assert best.cost == pytest.approx(8.034111561471644, abs=1e-9)
     assert ss_cost(**ex, reorder_point=6, order_up_to_level=18) == pytest.approx(10.193798671644046, abs=1e-9)
-    pr = dict(demand="poisson:4", fixed_cost=150, holding_cost=40, backorder_cost=125)
+    pr = dict(demand="poisson:4", fixed_order_cost=150, holding_cost=40, backorder_cost=125)
     best = ss_optimal_policy(**pr)
     assert (best.s, best.S) == (2, 7)
     assert best.cost == pytest.approx(223.5748295669688, abs=1e-8)
@@ -73,12 +73,14 @@ def test_snyder_shen_example_4_7_and_problem_4_31() -> None:
 
 def test_power_approximation_snyder_shen() -> None:
     # Example 4.8: h = 0.18, p = 0.7, K = 2.5, N(50, 8); Problem 4.32: h = 2, p = 36, K = 60, N(190, 48)
-    s, S = ss_power_approximation(demand_mean=50, demand_sd=8, fixed_cost=2.5, holding_cost=0.18, backorder_cost=0.7)
+    s, S = ss_power_approximation(
+        demand_mean=50, demand_sd=8, fixed_order_cost=2.5, holding_cost=0.18, backorder_cost=0.7
+    )
     assert (s, S) == (pytest.approx(40.194616956474071, abs=1e-9), pytest.approx(74.290170109805786, abs=1e-9))
-    s, S = ss_power_approximation(demand_mean=190, demand_sd=48, fixed_cost=60, holding_cost=2, backorder_cost=36)
+    s, S = ss_power_approximation(demand_mean=190, demand_sd=48, fixed_order_cost=60, holding_cost=2, backorder_cost=36)
     assert (s, S) == (pytest.approx(226.6137928222839, abs=1e-9), pytest.approx(324.3797868133974, abs=1e-9))
     # small Q / sigma_L: capped at the newsvendor level S_0
-    s, S = ss_power_approximation(demand_mean=50, demand_sd=30, fixed_cost=0.5, holding_cost=1, backorder_cost=9)
+    s, S = ss_power_approximation(demand_mean=50, demand_sd=30, fixed_order_cost=0.5, holding_cost=1, backorder_cost=9)
     s0 = 50 + 30 * 1.2815515655446004
     assert S <= s0 + 1e-9 and s <= S
 
@@ -94,9 +96,11 @@ def test_power_approximation_is_near_optimal() -> None:
 def test_empirical_demand_and_lead_time() -> None:
     demand = Empirical((0, 1, 2, 3, 6), (0.2, 0.3, 0.25, 0.15, 0.1))
     for lead_time in (0, 2):
-        best = ss_optimal_policy(demand=demand, fixed_cost=10, holding_cost=1, backorder_cost=6, lead_time=lead_time)
+        best = ss_optimal_policy(
+            demand=demand, fixed_order_cost=10, holding_cost=1, backorder_cost=6, lead_time=lead_time
+        )
         grid = min(
-            (ss_cost(demand=demand, reorder_point=s, order_up_to_level=S, fixed_cost=10, holding_cost=1,
+            (ss_cost(demand=demand, reorder_point=s, order_up_to_level=S, fixed_order_cost=10, holding_cost=1,
                      backorder_cost=6, lead_time=lead_time), s, S)
             for s in range(-4, 15) for S in range(s + 1, s + 20)
         )  # fmt: skip
@@ -109,7 +113,7 @@ def test_zero_fixed_cost_is_base_stock() -> None:
     from inv_gym.analytic import base_stock_cost, base_stock_level
 
     kw = dict(demand=Poisson(5), holding_cost=1, backorder_cost=9, lead_time=2)
-    best = ss_optimal_policy(fixed_cost=0, **kw)
+    best = ss_optimal_policy(fixed_order_cost=0, **kw)
     assert best.S == base_stock_level(**kw)
     assert best.cost == pytest.approx(base_stock_cost(**kw))
 
@@ -119,19 +123,19 @@ def test_zero_fixed_cost_is_base_stock() -> None:
     [
         (dict(demand="normal:mean=10,sd=2"), "must be a discrete distribution"),
         (dict(demand="poisson:0"), "P\\(D = 0\\) < 1"),
-        (dict(demand="poisson:5", fixed_cost=-1), "fixed_cost must be >= 0"),
+        (dict(demand="poisson:5", fixed_order_cost=-1), "fixed_order_cost must be >= 0"),
         (dict(demand="poisson:5", lead_time=-1), "lead_time must be >= 0"),
     ],
 )
 def test_bad_input(kwargs, match) -> None:
-    args = dict(fixed_cost=5, holding_cost=1, backorder_cost=4) | kwargs
+    args = dict(fixed_order_cost=5, holding_cost=1, backorder_cost=4) | kwargs
     with pytest.raises(ValueError, match=match):
         ss_optimal_policy(**args)
 
 
 def test_bad_policy() -> None:
     with pytest.raises(ValueError, match="order_up_to_level must be > reorder_point"):
-        ss_cost(demand="poisson:5", reorder_point=5, order_up_to_level=5, fixed_cost=1, holding_cost=1,
+        ss_cost(demand="poisson:5", reorder_point=5, order_up_to_level=5, fixed_order_cost=1, holding_cost=1,
                 backorder_cost=1)  # fmt: skip
 
 
@@ -145,7 +149,7 @@ def test_bad_policy() -> None:
 )
 def test_zf_no_worse_than_brute_force_grid(mu, k, h, b, lead_time) -> None:
     """The ZF policy is no worse than any (s, S) on a small grid around it."""
-    kw = dict(demand=Poisson(mu), fixed_cost=k, holding_cost=h, backorder_cost=b, lead_time=lead_time)
+    kw = dict(demand=Poisson(mu), fixed_order_cost=k, holding_cost=h, backorder_cost=b, lead_time=lead_time)
     best = ss_optimal_policy(**kw)
     costs = [
         ss_cost(**kw, reorder_point=s, order_up_to_level=S)
@@ -169,17 +173,19 @@ def test_zf_qr_v0_simulation_agrees() -> None:
 def test_zf_positive_lead_time_simulation_agrees() -> None:
     """L = 2: G uses the 3-period demand; the simulated cost of the ZF policy agrees."""
     params = InventoryParams(demand="poisson:5", lead_time=2, holding_cost=1, backorder_cost=9, fixed_order_cost=20)
-    best = ss_optimal_policy(demand=params.demand, fixed_cost=20, holding_cost=1, backorder_cost=9, lead_time=2)
+    best = ss_optimal_policy(demand=params.demand, fixed_order_cost=20, holding_cost=1, backorder_cost=9, lead_time=2)
     costs = simulate(params, _ss_policy(best.s, best.S), reps=48, horizon=3000, warmup=50, seed=9,
                      initial_inventory=best.S)  # fmt: skip
     assert_in_ci(costs, best.cost)
 
 
 def test_normal_demand_needs_rounding() -> None:
-    best = ss_optimal_policy(demand="round(normal:mean=50,sd=8)", fixed_cost=2.5, holding_cost=0.18,
+    best = ss_optimal_policy(demand="round(normal:mean=50,sd=8)", fixed_order_cost=2.5, holding_cost=0.18,
                              backorder_cost=0.7)  # fmt: skip
-    s, S = ss_power_approximation(demand_mean=50, demand_sd=8, fixed_cost=2.5, holding_cost=0.18, backorder_cost=0.7)
+    s, S = ss_power_approximation(
+        demand_mean=50, demand_sd=8, fixed_order_cost=2.5, holding_cost=0.18, backorder_cost=0.7
+    )
     approx = ss_cost(demand="round(normal:mean=50,sd=8)", reorder_point=round(s), order_up_to_level=round(S),
-                     fixed_cost=2.5, holding_cost=0.18, backorder_cost=0.7)  # fmt: skip
+                     fixed_order_cost=2.5, holding_cost=0.18, backorder_cost=0.7)  # fmt: skip
     assert best.cost <= approx
     assert Normal(50, 8).mean == pytest.approx(50)
