@@ -73,7 +73,7 @@ import math
 import os
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -82,8 +82,8 @@ from agents.bandit import UCB1, EpsilonGreedy, PolicyArms, ThompsonSampling, run
 from agents.base import BasePolicy
 from agents.heuristics import PeriodicReview
 from experiments import runner
-from experiments.epsilon_comparison import MODES, config_for_mode
 from experiments.io import pyplot, save_figure, write_csv, write_json
+from experiments.modes import ModeConfig
 from inv_gym.analytic.dp import evaluate_policy_dp, solve_dp
 from inv_gym.analytic.finite_horizon import evaluate_policy_finite_horizon, solve_finite_horizon
 from inv_gym.dynamics import EV
@@ -134,7 +134,7 @@ class NoLastPeriodOrder(BasePolicy):
 
 
 @dataclass
-class Config:
+class Config(ModeConfig):
     """Settings of the concrete-mixer study.
 
     Attributes:
@@ -172,18 +172,15 @@ class Config:
     progress: bool = True
     fresh: bool = False
 
-    MODE_SIZES = {
+    #: the modes' sizes (:mod:`experiments.modes`)
+    MODES: ClassVar[dict[str, dict[str, Any]]] = {
         "tiny": dict(reps=200, long_run_months=40, long_run_reps=4, bandit_iterations=20, bandit_runs=4),
         "quick": dict(reps=20_000, long_run_months=2_000, long_run_reps=20, bandit_iterations=500, bandit_runs=200),
         "default": {},
     }
 
-    @classmethod
-    def for_mode(cls, mode: str = "default", **changes: Any) -> Config:
-        """The configuration of a mode with further field changes."""
-        return config_for_mode(cls, mode, changes)
-
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.review_periods or any(int(t) != t or t < 1 for t in self.review_periods):
             raise ValueError(f"review_periods must be integers >= 1, got {self.review_periods}")
         for name in ("reps", "long_run_months", "long_run_reps", "bandit_iterations", "bandit_runs"):
@@ -577,7 +574,9 @@ def _figure(table: pd.DataFrame, btable: pd.DataFrame, cfg: Config, optimum: dic
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The command-line options (shared by ``inv-gym concrete-mixers`` and ``python -m``)."""
-    p.add_argument("--mode", choices=MODES, default="quick", help="tiny (seconds), quick (default), default (full)")
+    p.add_argument(
+        "--mode", choices=tuple(Config.MODES), default="quick", help="tiny (seconds), quick (default), default (full)"
+    )
     p.add_argument(
         "--basis", choices=("inventory_position", "on_hand"), default="inventory_position", help="order-up-to basis"
     )

@@ -70,7 +70,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -79,6 +79,7 @@ from scipy import stats
 from agents.bandit import EpsilonGreedy, PolicyArms, run_bandit
 from experiments import runner
 from experiments.io import pyplot, save_figure, write_csv, write_json
+from experiments.modes import ModeConfig
 from inv_gym.evaluation import evaluate
 from inv_gym.params import InventoryParams
 from inv_gym.presets import preset_params
@@ -94,19 +95,7 @@ __all__ = [
     "epsilon_runs",
     "scenario_tasks",
     "run_scenario",
-    "config_for_mode",
 ]
-
-MODES = ("tiny", "quick", "default")
-
-
-def config_for_mode(cls: Any, mode: str, changes: dict[str, Any]) -> Any:
-    """``cls(mode=mode, **cls.MODE_SIZES[mode], **changes)`` (the study configs' ``for_mode``)."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    kw: dict[str, Any] = dict(cls.MODE_SIZES[mode])
-    kw.update(changes)
-    return cls(mode=mode, **kw)
 
 
 @dataclass(frozen=True)
@@ -151,7 +140,7 @@ SCENARIOS: dict[str, Scenario] = {
 
 
 @dataclass
-class Config:
+class Config(ModeConfig):
     """Settings of the epsilon comparison.
 
     Attributes:
@@ -189,18 +178,15 @@ class Config:
     progress: bool = True
     fresh: bool = False
 
-    MODE_SIZES = {
+    #: the modes' sizes (:mod:`experiments.modes`)
+    MODES: ClassVar[dict[str, dict[str, Any]]] = {
         "tiny": dict(iterations=12, runs=4, horizon=30, true_reps=20, smooth=1, epsilons=(0.0, 0.1)),
         "quick": dict(iterations=300, runs=100, horizon=365, true_reps=2000, smooth=10),
         "default": {},
     }
 
-    @classmethod
-    def for_mode(cls, mode: str = "default", **changes: Any) -> Config:
-        """The configuration of a mode with further field changes."""
-        return config_for_mode(cls, mode, changes)
-
     def __post_init__(self) -> None:
+        super().__post_init__()
         unknown = [s for s in self.scenarios if s not in SCENARIOS]
         if unknown:
             raise ValueError(f"unknown scenario {unknown[0]!r}; known: {', '.join(SCENARIOS)}")
@@ -526,7 +512,10 @@ def main(cfg: Config | None = None) -> dict[str, ScenarioResult]:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The command-line options (shared by ``inv-gym epsilon-comparison`` and ``python -m``)."""
     p.add_argument(
-        "--mode", choices=MODES, default="quick", help="tiny (seconds), quick (< 2 min, default), default (full)"
+        "--mode",
+        choices=tuple(Config.MODES),
+        default="quick",
+        help="tiny (seconds), quick (< 2 min, default), default (full)",
     )
     p.add_argument(
         "--scenario", action="append", choices=tuple(SCENARIOS), help="scenario to run (repeatable; default all)"

@@ -1,13 +1,14 @@
-"""The benchmark's settings: :class:`BenchmarkConfig`, ``--quick`` and ``--full``."""
+"""The benchmark's settings: :class:`BenchmarkConfig` and its modes, ``--quick`` and ``--full``."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from experiments.benchmark.instances import INSTANCES, QUICK_PATHWISE_INSTANCES, suite_instances, zipkin_instances
+from experiments.modes import ModeConfig
 
-__all__ = ["ROW_TYPES", "LEARNED_ROWS", "BenchmarkConfig", "quick_config", "full_config"]
+__all__ = ["ROW_TYPES", "LEARNED_ROWS", "BenchmarkConfig"]
 
 #: Every row type, in the table's order (one function each in ``rows.ROW_FUNCTIONS``).
 ROW_TYPES: tuple[str, ...] = ("optimum", "heuristic", "bandit", "ppo", "native_ppo", "pathwise")
@@ -17,10 +18,34 @@ LEARNED_ROWS: tuple[str, ...] = ("ppo", "native_ppo", "pathwise")
 
 
 @dataclass
-class BenchmarkConfig:
+class BenchmarkConfig(ModeConfig):
     """Settings of one benchmark run.
 
+    ``BenchmarkConfig.for_mode("quick" | "full", **changes)`` is the
+    configuration of ``--quick`` or ``--full`` (:mod:`experiments.modes`):
+
+    * ``quick``: every registered id at its preset, one seed of each learner.
+      SB3 PPO 200,000 steps (200,000 rather than 80,000: with the random starting
+      stock of the backorder models, 80,000 steps left BaseStock-v0 8% above the
+      optimum); native PPO 1,000,000 steps on every id (300,000 left
+      StochasticLeadTime-v0 20% above the optimum, 1,000,000 0.1%); the pathwise
+      learner 60 CPU seconds on :data:`QUICK_PATHWISE_INSTANCES` (on every listed
+      instance when ``instances`` is given). It must finish within 10 minutes on
+      2 cores; the measured wall time is in docs/benchmark.md ("Quick run").
+    * ``full``: the suite plus Zipkin's whole grid. SB3 PPO 3 seeds x 300,000
+      steps on the suite's ids (about 5,000 training steps/s per core;
+      ``ppo_timesteps``, ``--timesteps``, for more; on Zipkin's grid the native
+      PPO, 15x faster, is the PPO row: ``ppo_instances``), native PPO 3 seeds x
+      1,000,000 steps on every instance, the pathwise learner one seed x 150 CPU
+      seconds on every instance it covers (1,500-2,500 gradient steps on the
+      Zipkin grid, which reached 0.01-0.07% in ``benchmarks/bench_pathwise.py``
+      runs), plus the searches, DP solves and bandits.
+    * ``default``: the dataclass defaults (the quick sizes, with a pathwise row
+      on every instance of the run).
+
     Attributes:
+        mode: ``"quick"``, ``"full"`` or ``"default"``; the mode's sizes come from
+            :meth:`for_mode`, and the field itself changes no result.
         instances: instance names (keys of :data:`INSTANCES`).
         agents: row types, a subset of ``optimum``, ``heuristic``, ``bandit``, ``ppo``,
             ``native_ppo``, ``pathwise``.
@@ -50,6 +75,7 @@ class BenchmarkConfig:
         label: the command that made the run (written into the Markdown table).
     """
 
+    mode: str = "default"
     instances: tuple[str, ...] = tuple(suite_instances())
     agents: tuple[str, ...] = ("optimum", "heuristic", "bandit", "ppo", "native_ppo", "pathwise")
     seeds: int = 1
@@ -78,7 +104,30 @@ class BenchmarkConfig:
     n_jobs: int = -1
     label: str = ""
 
+    #: the modes (:mod:`experiments.modes`): ``--quick`` and ``--full``
+    MODES: ClassVar[dict[str, dict[str, Any]]] = {
+        "quick": dict(pathwise_instances=QUICK_PATHWISE_INSTANCES),
+        "full": dict(
+            instances=tuple(suite_instances()) + tuple(zipkin_instances()),
+            ppo_instances=tuple(suite_instances()),
+            seeds=3,
+            ppo_timesteps=300_000,
+            native_ppo_timesteps=1_000_000,
+            pathwise_time_limit=150.0,
+            eval_reps=200,
+            eval_horizon=2000,
+            search_reps=100,
+            search_horizon=1000,
+            bandit_iterations=1000,
+            curve_points=10,
+        ),
+        "default": {},
+    }
+    #: the quick mode's pathwise instances are among the suite's: named ``instances`` each get a pathwise row
+    MODE_DEPENDS: ClassVar[dict[str, str]] = {"pathwise_instances": "instances"}
+
     def __post_init__(self) -> None:
+        super().__post_init__()
         for name in ("instances", "pathwise_instances", "ppo_instances"):
             unknown = [i for i in getattr(self, name) or () if i not in INSTANCES]
             if unknown:
@@ -106,6 +155,7 @@ class BenchmarkConfig:
         """The settings a task's result depends on (its fingerprint)."""
         d = asdict(self)
         for k in (
+            "mode",
             "instances",
             "out",
             "backend",
@@ -120,48 +170,3 @@ class BenchmarkConfig:
         ):
             d.pop(k, None)
         return d
-
-
-def quick_config(**kwargs: Any) -> BenchmarkConfig:
-    """``--quick``: every registered id at its preset, one seed of each learner.
-
-    SB3 PPO 200,000 steps (200,000 rather than 80,000: with the random starting
-    stock of the backorder models, 80,000 steps left BaseStock-v0 8% above the
-    optimum); native PPO 1,000,000 steps on every id (300,000 left
-    StochasticLeadTime-v0 20% above the optimum, 1,000,000 0.1%); the pathwise learner 60 CPU
-    seconds on :data:`QUICK_PATHWISE_INSTANCES` (on every listed instance when
-    ``instances`` is given). It must finish within 10 minutes on 2 cores; the
-    measured wall time is in docs/benchmark.md ("Quick run").
-    """
-    if "instances" not in kwargs:
-        kwargs.setdefault("pathwise_instances", QUICK_PATHWISE_INSTANCES)
-    return BenchmarkConfig(**kwargs)
-
-
-def full_config(**kwargs: Any) -> BenchmarkConfig:
-    """``--full``: the suite plus Zipkin's whole grid; native PPO 3 seeds x 1M steps, pathwise 150 CPU s.
-
-    SB3 PPO 3 seeds x 300,000 steps on the suite's ids (about 5,000 training
-    steps/s per core; ``ppo_timesteps``, ``--timesteps``, for more; on Zipkin's grid
-    the native PPO, 15x faster, is the PPO row: ``ppo_instances``), native PPO 3
-    seeds x 1,000,000 steps on every instance, the pathwise
-    learner one seed x 150 CPU seconds on every instance it covers (1,500-2,500
-    gradient steps on the Zipkin grid, which reached 0.01-0.07% in
-    ``benchmarks/bench_pathwise.py`` runs), plus the searches, DP solves and bandits.
-    """
-    base: dict[str, Any] = dict(
-        instances=tuple(suite_instances()) + tuple(zipkin_instances()),
-        ppo_instances=tuple(suite_instances()),
-        seeds=3,
-        ppo_timesteps=300_000,
-        native_ppo_timesteps=1_000_000,
-        pathwise_time_limit=150.0,
-        eval_reps=200,
-        eval_horizon=2000,
-        search_reps=100,
-        search_horizon=1000,
-        bandit_iterations=1000,
-        curve_points=10,
-    )
-    base.update(kwargs)
-    return BenchmarkConfig(**base)

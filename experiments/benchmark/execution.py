@@ -21,7 +21,7 @@ from functools import partial
 from typing import Any
 
 from experiments import runner
-from experiments.benchmark.config import BenchmarkConfig, quick_config
+from experiments.benchmark.config import BenchmarkConfig
 from experiments.benchmark.instances import INSTANCES
 from experiments.benchmark.report import write_outputs
 from experiments.benchmark.rows import ROW_FUNCTIONS
@@ -174,4 +174,4 @@ def run_benchmark(cfg: BenchmarkConfig, *, progress: bool = False) -> Any:
 
 def main(cfg: BenchmarkConfig | None = None) -> Any:
     """Run the quick benchmark (or ``cfg``)."""
-    return run_benchmark(cfg or quick_config(), progress=True)
+    return run_benchmark(cfg or BenchmarkConfig.for_mode("quick"), progress=True)

@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.benchmark import INSTANCES, full_config, quick_config, run_benchmark
+    from experiments.benchmark import INSTANCES, BenchmarkConfig, run_benchmark
 
     kwargs: dict = {
         "backend": args.backend,
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, opt) is not None:
             kwargs[field] = getattr(args, opt)
     kwargs["out"] = args.out or ("results/benchmark-full" if args.full else "results/benchmark-quick")
-    cfg = full_config(**kwargs) if args.full else quick_config(**kwargs)
+    cfg = BenchmarkConfig.for_mode("full" if args.full else "quick", **kwargs)
     t0 = time.perf_counter()
     df = run_benchmark(cfg, progress=True)
     with open(f"{cfg.out}/table.md") as fh:

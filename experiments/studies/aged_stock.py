@@ -69,9 +69,10 @@ class Config(StudyConfig):
     S_values: tuple[float, ...] = tuple(float(s) for s in range(4, 61))
 
     name: ClassVar[str] = "aged_stock"
-    MODE_OVERRIDES: ClassVar[dict[str, dict[str, Any]]] = {
+    MODES: ClassVar[dict[str, dict[str, Any]]] = {
         "tiny": dict(periods=14, scenarios=60, S_values=tuple(float(s) for s in range(4, 31, 2))),
         "quick": dict(scenarios=300),
+        "default": {},
     }
 
 

@@ -85,7 +85,7 @@ class Config(StudyConfig):
     warmup: int = 100
 
     name: ClassVar[str] = "base_stock"
-    MODE_OVERRIDES: ClassVar[dict[str, dict[str, Any]]] = {
+    MODES: ClassVar[dict[str, dict[str, Any]]] = {
         "tiny": dict(
             r_values=tuple(float(r) for r in range(6, 29, 2)),
             backorder_costs=(1.0, 9.0, 49.0),
@@ -98,6 +98,7 @@ class Config(StudyConfig):
             warmup=50,
         ),
         "quick": dict(reps=16, horizon=1000),
+        "default": {},
     }
 
 

@@ -3,7 +3,8 @@
 Every study module defines a ``Config`` dataclass (a :class:`StudyConfig`) and
 ``main(cfg) -> StudyResult``; ``Config.for_mode("tiny" | "quick" | "default")``
 gives the sizes of each mode (``tiny`` for the tests, ``quick`` for the gallery,
-``default`` for the full study). Outputs go to ``<out_dir>/<study>/``: one CSV
+``default`` for the full study), from the mode table ``Config.MODES``
+(:mod:`experiments.modes`). Outputs go to ``<out_dir>/<study>/``: one CSV
 per table, one PNG per figure (dpi 100) and ``summary.json`` with the key numbers,
 all written atomically.
 
@@ -33,14 +34,13 @@ import pandas as pd
 
 from experiments import runner
 from experiments.io import pyplot, save_figure, write_csv, write_json
+from experiments.modes import ModeConfig
 from inv_gym.dynamics import EV
 from inv_gym.envs.streams import draw_paths
 from inv_gym.evaluation import simulate
 from inv_gym.params import InventoryParams
 
-__all__ = ["StudyConfig", "StudyResult", "MODES", "plt", "ci_row", "backorder_counts", "backorder_pmf"]
-
-MODES: tuple[str, ...] = ("tiny", "quick", "default")
+__all__ = ["StudyConfig", "StudyResult", "plt", "ci_row", "backorder_counts", "backorder_pmf"]
 
 
 def plt() -> Any:
@@ -49,8 +49,8 @@ def plt() -> Any:
 
 
 @dataclass
-class StudyConfig:
-    """Fields every study has.
+class StudyConfig(ModeConfig):
+    """Fields every study has (and the study modes: :class:`~experiments.modes.ModeConfig`).
 
     Attributes:
         mode: ``"tiny"`` (tests), ``"quick"`` (the gallery) or ``"default"``.
@@ -72,17 +72,8 @@ class StudyConfig:
 
     #: study name (the sub-directory of ``out_dir``)
     name: ClassVar[str] = ""
-    #: field overrides of each non-default mode
-    MODE_OVERRIDES: ClassVar[dict[str, dict[str, Any]]] = {}
-
-    @classmethod
-    def for_mode(cls, mode: str = "default", **changes: Any) -> Any:
-        """The configuration of a mode, with further field changes."""
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-        kw = dict(cls.MODE_OVERRIDES.get(mode, {}))
-        kw.update(changes)
-        return cls(mode=mode, **kw)
+    #: the study modes; each study declares its own sizes
+    MODES: ClassVar[dict[str, dict[str, Any]]] = {"tiny": {}, "quick": {}, "default": {}}
 
     @property
     def directory(self) -> str:

@@ -53,7 +53,7 @@ class Config(StudyConfig):
     warmup: int = 100
 
     name: ClassVar[str] = "constrained"
-    MODE_OVERRIDES: ClassVar[dict[str, dict[str, Any]]] = {
+    MODES: ClassVar[dict[str, dict[str, Any]]] = {
         "tiny": dict(
             s_values=tuple(float(s) for s in range(0, 37, 4)),
             S_values=tuple(float(s) for s in range(25, 86, 6)),
@@ -62,6 +62,7 @@ class Config(StudyConfig):
             warmup=50,
         ),
         "quick": dict(reps=10, horizon=1000),
+        "default": {},
     }
 
 

@@ -58,9 +58,10 @@ class Config(StudyConfig):
     max_order: int = 10
 
     name: ClassVar[str] = "dual_sourcing"
-    MODE_OVERRIDES: ClassVar[dict[str, dict[str, Any]]] = {
+    MODES: ClassVar[dict[str, dict[str, Any]]] = {
         "tiny": dict(expedited_costs=(5.0, 20.0), lead_times=(1, 2), max_order=8),
         "quick": dict(expedited_costs=(5.0, 10.0, 20.0, 40.0), lead_times=(1, 2, 3)),
+        "default": {},
     }
 
 

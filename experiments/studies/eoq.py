@@ -77,7 +77,7 @@ class Config(StudyConfig):
     deterministic_horizon: int = 20000
 
     name: ClassVar[str] = "eoq"
-    MODE_OVERRIDES: ClassVar[dict[str, dict[str, Any]]] = {
+    MODES: ClassVar[dict[str, dict[str, Any]]] = {
         "tiny": dict(
             q_values=tuple(float(q) for q in range(8, 41, 2)),
             holding_costs=(0.1, 0.5, 2.0),
@@ -88,6 +88,7 @@ class Config(StudyConfig):
             deterministic_horizon=5000,
         ),
         "quick": dict(horizon=2000, reps=30),
+        "default": {},
     }
 
 

@@ -74,9 +74,10 @@ class Config(StudyConfig):
     sensitivity: tuple[float, ...] = (-0.5, -0.4, -0.3, -0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 
     name: ClassVar[str] = "newsvendor"
-    MODE_OVERRIDES: ClassVar[dict[str, dict[str, Any]]] = {
+    MODES: ClassVar[dict[str, dict[str, Any]]] = {
         "tiny": dict(reps=4000, q_step=10, q_max=220, scvs=(0.04, 0.25, 1.0), sensitivity=(-0.2, 0.0, 0.2)),
         "quick": dict(reps=10000, q_step=4),
+        "default": {},
     }
 
 

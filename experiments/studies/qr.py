@@ -55,7 +55,7 @@ class Config(StudyConfig):
     warmup: int = 100
 
     name: ClassVar[str] = "qr"
-    MODE_OVERRIDES: ClassVar[dict[str, dict[str, Any]]] = {
+    MODES: ClassVar[dict[str, dict[str, Any]]] = {
         "tiny": dict(
             q_values=tuple(float(q) for q in range(10, 71, 10)),
             r_values=tuple(float(r) for r in range(-6, 25, 3)),
@@ -65,6 +65,7 @@ class Config(StudyConfig):
             warmup=50,
         ),
         "quick": dict(reps=10, horizon=1000),
+        "default": {},
     }
 
 

@@ -66,7 +66,7 @@ class Config(StudyConfig):
     warmup: int = 100
 
     name: ClassVar[str] = "scenarios"
-    MODE_OVERRIDES: ClassVar[dict[str, dict[str, Any]]] = {
+    MODES: ClassVar[dict[str, dict[str, Any]]] = {
         "tiny": dict(
             s_values=tuple(float(s) for s in range(0, 91, 10)),
             S_values=tuple(float(s) for s in range(40, 161, 15)),
@@ -75,6 +75,7 @@ class Config(StudyConfig):
             warmup=50,
         ),
         "quick": dict(reps=10, horizon=1000),
+        "default": {},
     }
 
 

@@ -80,9 +80,10 @@ class Config(StudyConfig):
     warmup: int = 100
 
     name: ClassVar[str] = "serial"
-    MODE_OVERRIDES: ClassVar[dict[str, dict[str, Any]]] = {
+    MODES: ClassVar[dict[str, dict[str, Any]]] = {
         "tiny": dict(stages=(1, 2, 3, 5), penalties=(4.0, 19.0, 99.0), reps=20, horizon=300, warmup=50),
         "quick": dict(reps=60, horizon=1000),
+        "default": {},
     }
 
 

@@ -120,16 +120,16 @@ def test_fingerprints_follow_the_learners_settings_and_defaults(tmp_path, monkey
 
 
 def test_quick_and_full_configs_schedule_the_learners():
-    quick = bm.make_tasks(bm.quick_config())
+    quick = bm.make_tasks(bm.BenchmarkConfig.for_mode("quick"))
     rows = {(t.instance, t.agent) for t in quick}
     ids = tuple(bm.suite_instances())
     assert all((i, "native_ppo") in rows for i in ids)
     assert {t.instance for t in quick if t.agent == "pathwise"} == set(bm.QUICK_PATHWISE_INSTANCES)
     assert "LostSales" in bm.QUICK_PATHWISE_INSTANCES
     # naming instances gives each of them a pathwise row
-    named = bm.make_tasks(bm.quick_config(instances=("EOQ", "Zipkin-L2-p9")))
+    named = bm.make_tasks(bm.BenchmarkConfig.for_mode("quick", instances=("EOQ", "Zipkin-L2-p9")))
     assert {t.instance for t in named if t.agent == "pathwise"} == {"EOQ", "Zipkin-L2-p9"}
-    full = bm.full_config()
+    full = bm.BenchmarkConfig.for_mode("full")
     tasks = bm.make_tasks(full)
     assert full.native_ppo_timesteps >= 1_000_000 and full.pathwise_time_limit == 150.0
     assert len([t for t in tasks if t.agent == "native_ppo"]) == 3 * len(full.instances) == 3 * 25
