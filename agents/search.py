@@ -341,7 +341,7 @@ def grid_search(
     seed: int | None = 0,
     min_fill_rate: float | None = None,
     objective: str | None = None,
-    progress: bool = True,
+    progress: bool = False,
     n_jobs: int = 1,
     backend: str = "threading",
     max_systems: int = DEFAULT_MAX_SYSTEMS,

@@ -151,7 +151,7 @@ class Config(ModeConfig):
         epsilon: epsilon of the epsilon-greedy bandit.
         seed: seed of every draw (common demand across T and conventions).
         out_dir: outputs go to ``out_dir/concrete_mixers/``.
-        progress: print the table.
+        progress: print the table (the command's default).
         fresh: recompute every unit instead of loading the stored ones (not
             recorded in ``summary.json``: it does not change the results).
     """
@@ -169,7 +169,7 @@ class Config(ModeConfig):
     epsilon: float = 0.1
     seed: int = 0
     out_dir: str = "results"
-    progress: bool = True
+    progress: bool = False
     fresh: bool = False
 
     #: the modes' sizes (:mod:`experiments.modes`)
@@ -589,7 +589,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def config_from_args(args: argparse.Namespace) -> Config:
     """The experiment configuration from the parsed command-line arguments."""
     return Config.for_mode(
-        args.mode, basis=args.basis, epsilon=args.epsilon, seed=args.seed, out_dir=args.out, fresh=args.fresh
+        args.mode,
+        basis=args.basis,
+        epsilon=args.epsilon,
+        seed=args.seed,
+        out_dir=args.out,
+        fresh=args.fresh,
+        progress=True,
     )
 
 

@@ -160,7 +160,7 @@ class Config(ModeConfig):
         seed: seed of the demand (run r of every epsilon sees the same demand);
             the bandits' and the evaluator's streams are derived from it.
         out_dir: outputs go to ``out_dir/epsilon_comparison/<scenario>/``.
-        progress: print a line per scenario.
+        progress: print a line per scenario (the command's default).
         fresh: recompute every unit instead of loading the stored ones (not
             recorded in ``summary.json``: it does not change the results).
     """
@@ -175,7 +175,7 @@ class Config(ModeConfig):
     smooth: int = 10
     seed: int = 0
     out_dir: str = "results"
-    progress: bool = True
+    progress: bool = False
     fresh: bool = False
 
     #: the modes' sizes (:mod:`experiments.modes`)
@@ -530,7 +530,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace) -> Config:
     """The experiment configuration from the parsed command-line arguments."""
-    changes: dict[str, Any] = {"seed": args.seed, "out_dir": args.out, "fresh": args.fresh}
+    changes: dict[str, Any] = {"seed": args.seed, "out_dir": args.out, "fresh": args.fresh, "progress": True}
     if args.scenario:
         changes["scenarios"] = tuple(args.scenario)
     if args.epsilons:

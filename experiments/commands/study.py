@@ -34,7 +34,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--jobs", type=int, default=1, metavar="N", help="joblib workers for the sweeps (default 1; -1: every core)"
     )
-    p.add_argument("--progress", action="store_true", help="show progress bars")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="progress bars on stderr (default: shown; --no-progress hides them)",
+    )
     p.add_argument("--fresh", action="store_true", help="recompute every unit instead of resuming from the stored ones")
     p.set_defaults(func=run)
 

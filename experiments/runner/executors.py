@@ -1,6 +1,6 @@
 """Executors: run the tasks' computations serially, in local processes or on a Dask cluster.
 
-Every executor has one method, ``run(tasks, on_done=None, progress=False) ->
+Every executor has one method, ``run(tasks, *, on_done=None, progress=False) ->
 list[Outcome]``: it calls each task's ``compute()`` and returns one
 :class:`Outcome` per task, in the tasks' order. ``on_done(task, outcome)`` is
 called in the calling process as each task finishes (in completion order), so
@@ -57,7 +57,7 @@ OnDone = Callable[[Task, Outcome], None]
 class Executor(Protocol):
     """Runs tasks' computations (see the module docstring)."""
 
-    def run(self, tasks: Sequence[Task], on_done: OnDone | None = None, progress: bool = False) -> list[Outcome]: ...
+    def run(self, tasks: Sequence[Task], *, on_done: OnDone | None = None, progress: bool = False) -> list[Outcome]: ...
 
 
 def call(compute: Callable[[], Any], parent: int | None = None) -> Outcome:
@@ -121,7 +121,7 @@ def _finish(tasks: Sequence[Task], pairs: Any, on_done: OnDone | None, progress:
 class SerialExecutor:
     """Every task in this process, in order."""
 
-    def run(self, tasks: Sequence[Task], on_done: OnDone | None = None, progress: bool = False) -> list[Outcome]:
+    def run(self, tasks: Sequence[Task], *, on_done: OnDone | None = None, progress: bool = False) -> list[Outcome]:
         return _finish(tasks, ((i, call(t.compute)) for i, t in enumerate(tasks)), on_done, progress)
 
 
@@ -133,9 +133,9 @@ class ProcessExecutor:
             raise ValueError(f"n_jobs must be a non-zero integer (-1: every core), got {n_jobs!r}")
         self.n_jobs = n_jobs
 
-    def run(self, tasks: Sequence[Task], on_done: OnDone | None = None, progress: bool = False) -> list[Outcome]:
+    def run(self, tasks: Sequence[Task], *, on_done: OnDone | None = None, progress: bool = False) -> list[Outcome]:
         if self.n_jobs == 1 or len(tasks) <= 1:
-            return SerialExecutor().run(tasks, on_done, progress)
+            return SerialExecutor().run(tasks, on_done=on_done, progress=progress)
         from joblib import Parallel, delayed
 
         parent = os.getpid()
@@ -153,7 +153,7 @@ class DaskExecutor:
         self.scheduler = scheduler
         self.key_prefix = key_prefix
 
-    def run(self, tasks: Sequence[Task], on_done: OnDone | None = None, progress: bool = False) -> list[Outcome]:
+    def run(self, tasks: Sequence[Task], *, on_done: OnDone | None = None, progress: bool = False) -> list[Outcome]:
         if not tasks:
             return []
         from distributed import Client, as_completed

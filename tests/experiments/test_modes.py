@@ -60,6 +60,18 @@ def test_the_commands_offer_the_config_modes(module) -> None:
     for name in module.Config.MODES:
         cfg = module.config_from_args(p.parse_args(["--mode", name]))
         assert cfg.mode == name and all(getattr(cfg, k) == v for k, v in module.Config.MODES[name].items())
+        # progress: shown by the command, off in the library (docs/conventions.md)
+        assert cfg.progress and not module.Config().progress
+
+
+def test_the_study_command_shows_progress_unless_told_not_to() -> None:
+    from experiments.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["study", "eoq"]).progress is True
+    assert parser.parse_args(["study", "eoq", "--no-progress"]).progress is False
+    assert parser.parse_args(["study", "eoq", "--progress"]).progress is True
+    assert not studies.load("eoq").Config().progress
 
 
 def test_the_quick_benchmark_gives_named_instances_a_pathwise_row() -> None:
