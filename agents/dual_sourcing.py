@@ -269,7 +269,7 @@ def exact_search(
         if fam.constraint is not None and not bool(fam.constraint({k: np.asarray(v) for k, v in values.items()})):
             continue
         pol = fam.cls(**values, **({"form": form} if form is not None and family == "capped_dual_index" else {}))
-        cost, boundary = evaluate_dual_sourcing_policy(params, pol, boundary_tol=math.inf)
+        cost, boundary = evaluate_dual_sourcing_policy(pol, params, boundary_tol=math.inf)
         if boundary <= 1e-6:  # otherwise the policy drifts off the grid (unstable): not ranked
             out.append((cost, policy_spec(pol)))
     out.sort()

@@ -63,13 +63,13 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
             target=TARGET_S,
         )
     )
-    t, ev = best_of(lambda: evaluate_exact(slt, SS(19, 37)), args.repeats)
+    t, ev = best_of(lambda: evaluate_exact(SS(19, 37), slt), args.repeats)
     rows.append(
         dict(what="exact long-run evaluation of ss:s=19,S=37 (StochasticLeadTime-v0)", seconds=t,
              result=f"{ev['cost_per_period']:.4f} per period", target=None)
     )  # fmt: skip
     t, costs = best_of(
-        lambda: [evaluate_exact(mixers, PeriodicReview(T, 11))["cost_per_episode"] for T in range(1, 11)],
+        lambda: [evaluate_exact(PeriodicReview(T, 11), mixers)["cost_per_episode"] for T in range(1, 11)],
         args.repeats,
     )
     best_t = min(range(10), key=costs.__getitem__)

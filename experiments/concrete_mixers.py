@@ -304,12 +304,12 @@ def exact_columns(T: int, cfg: Config) -> dict[str, float]:
     days = params.horizon
     pol = PeriodicReview(T, cfg.order_up_to, basis=cfg.basis)
     counts = ("order_placed", "ordered", "zero_stock", "zero_stock_demand", "lost")
-    month = evaluate_policy_finite_horizon(params, pol, expect=counts)
-    no_last = evaluate_policy_finite_horizon(params, NoLastPeriodOrder(pol), expect=())
-    plus_one = evaluate_policy_finite_horizon(params.replace(horizon=days + 1), pol, expect=("order_placed", "ordered"))
+    month = evaluate_policy_finite_horizon(pol, params, expect=counts)
+    no_last = evaluate_policy_finite_horizon(NoLastPeriodOrder(pol), params, expect=())
+    plus_one = evaluate_policy_finite_horizon(pol, params.replace(horizon=days + 1), expect=("order_placed", "ordered"))
     extra_orders = plus_one.metrics["order_placed"] - month.metrics["order_placed"]
     extra_units = plus_one.metrics["ordered"] - month.metrics["ordered"]
-    long_run = evaluate_policy_dp(params.replace(finite_horizon=False, horizon=days), pol, cycle=T)
+    long_run = evaluate_policy_dp(pol, params.replace(finite_horizon=False, horizon=days), cycle=T)
     return {
         "monthly_cost_exact": month.total_cost,
         "no_last_order_exact": no_last.total_cost,

@@ -35,13 +35,13 @@ def test_best_heuristic_cost_is_exact_and_no_better_than_the_optimum(inst):
     assert inst.best_heuristic_cost >= inst.optimum - 1e-9
     policy = parse_policy(inst.best_heuristic)
     if inst.optimum_method == "dp":
-        cost = evaluate_policy_dp(inst.params, policy.bind(inst.params)).average_cost
+        cost = evaluate_policy_dp(policy.bind(inst.params), inst.params).average_cost
         assert cost == pytest.approx(inst.best_heuristic_cost, abs=2e-6)
     elif inst.optimum_method == "dual_sourcing_dp":
-        cost, boundary = evaluate_dual_sourcing_policy(inst.params, policy)
+        cost, boundary = evaluate_dual_sourcing_policy(policy, inst.params)
         assert cost == pytest.approx(inst.best_heuristic_cost, abs=2e-6) and boundary < 1e-9
     elif inst.optimum_method == "backward_induction":
-        cost = evaluate_policy_finite_horizon(inst.params, policy.bind(inst.params)).average_cost
+        cost = evaluate_policy_finite_horizon(policy.bind(inst.params), inst.params).average_cost
         assert cost == pytest.approx(inst.best_heuristic_cost, abs=2e-6)
     else:  # the optimum is itself a classical policy: the heuristic is that policy
         assert policy.describe() == parse_policy(_spec(solve(inst.params).policy)).describe()
@@ -62,7 +62,7 @@ def test_best_capped_base_stock_is_a_local_minimum(key):
     s, cap = int(pol.S), int(pol.cap)
     for ds, dc in [(-1, 0), (1, 0), (0, -1), (0, 1), (1, 1), (-1, -1)]:
         other = parse_policy(f"capped_base_stock:S={s + ds},cap={cap + dc}").bind(params)
-        assert evaluate_policy_dp(params, other).average_cost >= best - 1e-9
+        assert evaluate_policy_dp(other, params).average_cost >= best - 1e-9
 
 
 def test_zipkin_capped_gaps_span_the_published_range():

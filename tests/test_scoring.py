@@ -27,7 +27,7 @@ def test_dp_optimal_policy_has_zero_gap():
 
 def test_base_stock_gap_matches_the_exact_long_run_gap():
     inst = get_instance("zipkin-lost-sales/L1-p4")
-    exact = evaluate_policy_dp(inst.params, parse_policy("base_stock:S=12").bind(inst.params)).average_cost
+    exact = evaluate_policy_dp(parse_policy("base_stock:S=12").bind(inst.params), inst.params).average_cost
     assert exact == pytest.approx(4.1628, abs=1e-4)
     exact_gap = (exact - 4.0407) / 4.0407
     s = inv_gym.score(_base_stock_12, "zipkin-lost-sales/L1-p4", reps=100, seed=7)

@@ -86,7 +86,7 @@ def exact_values(policy: object, params: object) -> dict[str, float]:
 
     describe = getattr(policy, "describe", dict)()
     cycle = int(describe["T"]) if describe.get("family") == "periodic" else None
-    return evaluate_exact(params, policy, cycle=cycle)
+    return evaluate_exact(policy, params, cycle=cycle)
 
 
 def run(args: argparse.Namespace) -> int:

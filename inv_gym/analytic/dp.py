@@ -1005,8 +1005,8 @@ def _phase_rows(space: _Space, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def evaluate_policy_dp(
-    params: InventoryParams,
     policy: Callable[[np.ndarray], np.ndarray] | Any,
+    params: InventoryParams,
     *,
     max_inventory: int | None = None,
     max_backorder: int | None = None,
@@ -1038,9 +1038,9 @@ def evaluate_policy_dp(
     (``strict``) or warns.
 
     Args:
-        params: the instance (as for :func:`solve_dp`).
         policy: an object with ``act(obs) -> orders`` (bound and reset if it
             has ``bind``/``reset``), SB3's ``predict``, or a callable.
+        params: the instance (as for :func:`solve_dp`).
         max_inventory: M (default as in :func:`solve_dp`, enlarged if it binds).
         max_backorder: B (default as in :func:`solve_dp`, enlarged if it binds).
         cycle: T, the period after which the policy's orders repeat (a

@@ -385,8 +385,8 @@ class _Grid:
 
 
 def evaluate_dual_sourcing_policy(
-    params: InventoryParams,
     policy: Any,
+    params: InventoryParams,
     *,
     inventory_range: tuple[int, int] | None = None,
     boundary_tol: float = 1e-6,

@@ -327,8 +327,8 @@ def solve_finite_horizon(
 
 
 def evaluate_policy_finite_horizon(
-    params: InventoryParams,
     policy: Callable[[np.ndarray], np.ndarray] | Any,
+    params: InventoryParams,
     *,
     max_inventory: int | None = None,
     max_backorder: int | None = None,
@@ -345,8 +345,8 @@ def evaluate_policy_finite_horizon(
     the optimal time-dependent policy all work.
 
     Args:
-        params: a ``finite_horizon`` model (as for :func:`solve_finite_horizon`).
         policy: anything with ``act(obs)``, SB3's ``predict``, or a callable.
+        params: a ``finite_horizon`` model (as for :func:`solve_finite_horizon`).
         max_inventory: M (default as in :func:`solve_finite_horizon`).
         max_backorder: B.
         boundary_tol: largest acceptable expected number of periods in which

@@ -339,7 +339,7 @@ _EXACT_METRICS: dict[str, str] = {
 
 
 def evaluate_exact(
-    params: InventoryParams, policy: Any, *, cycle: int | None = None, **kwargs: Any
+    policy: Any, params: InventoryParams, *, cycle: int | None = None, **kwargs: Any
 ) -> dict[str, float]:
     """Exact values of the evaluator's metrics for a policy, by the chain of the DP.
 
@@ -351,8 +351,8 @@ def evaluate_exact(
     periodic-review policy's review period). ``fill_rate`` is E[sold] / E[demand].
 
     Args:
-        params: the instance (integer demand).
         policy: anything with ``act(obs)`` (bound and reset when it can be), or a callable.
+        params: the instance (integer demand).
         cycle: the policy's cycle in periods (long run only).
         **kwargs: passed on (bounds, ``boundary_tol``, ``strict``).
 
@@ -365,14 +365,14 @@ def evaluate_exact(
     if params.finite_horizon:
         from inv_gym.analytic.finite_horizon import evaluate_policy_finite_horizon
 
-        fh = evaluate_policy_finite_horizon(params, policy, expect=expect, **kwargs)
+        fh = evaluate_policy_finite_horizon(policy, params, expect=expect, **kwargs)
         per = {k: v / params.horizon for k, v in fh.metrics.items()}
         out = {"cost_per_period": fh.average_cost, "cost_per_episode": fh.total_cost}
         bmass = fh.boundary_mass
     else:
         from inv_gym.analytic.dp import evaluate_policy_dp
 
-        ev = evaluate_policy_dp(params, policy, cycle=cycle, expect=expect, **kwargs)
+        ev = evaluate_policy_dp(policy, params, cycle=cycle, expect=expect, **kwargs)
         per = ev.metrics
         out = {"cost_per_period": ev.average_cost}
         bmass = ev.boundary_mass

@@ -114,7 +114,7 @@ def test_grid_search_on_common_random_numbers_agrees_with_exact_costs():
     table = res.table
     assert len(table) == 9
     for _, row in table.iterrows():
-        exact, _ = evaluate_dual_sourcing_policy(params, parse_policy(row["spec"]))
+        exact, _ = evaluate_dual_sourcing_policy(parse_policy(row["spec"]), params)
         assert row["cost_per_period_ci_low"] <= exact <= row["cost_per_period_ci_high"], row["spec"]
     assert res.best["spec"] == "dual_index:z_e=4,z_r=9"
 
@@ -126,7 +126,7 @@ def test_optimum_le_capped_dual_index_le_dual_index(inst):
     assert inst.optimum <= cdi <= di
     assert 0.0005 <= (cdi - inst.optimum) / inst.optimum <= 0.0065  # about 0.1 - 0.6% above (Boettcher et al.)
     for fam, (spec, cost) in best.items():  # every stored cost is the exact one
-        assert evaluate_dual_sourcing_policy(inst.params, parse_policy(spec))[0] == pytest.approx(cost, abs=2e-6), fam
+        assert evaluate_dual_sourcing_policy(parse_policy(spec), inst.params)[0] == pytest.approx(cost, abs=2e-6), fam
 
 
 def test_best_dual_index_is_the_exact_grid_minimum_and_cdi_a_local_minimum():

@@ -228,7 +228,7 @@ def test_native_ppo_and_sb3_ppo_both_learn_a_small_base_stock_instance():
         hyper=dict(n_steps=64, batch_size=128),
     )
     for agent in (native, sb3):
-        cost = evaluate_exact(params, agent.policy())["cost_per_period"]
+        cost = evaluate_exact(agent.policy(), params)["cost_per_period"]
         assert cost <= 1.05 * optimum, (type(agent).__name__, cost, optimum)
 
 

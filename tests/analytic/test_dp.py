@@ -315,9 +315,9 @@ def test_dp_beats_base_stock_and_ss(mean: float, lead_time: int, penalty: float,
     for big_s in range(0, top + 1):
         reorder = [big_s - 1] if fixed == 0 else range(-1, big_s)
         for s in reorder:
-            ev = evaluate_policy_dp(params, _BaseStock(params, s, big_s), **bounds)
+            ev = evaluate_policy_dp(_BaseStock(params, s, big_s), params, **bounds)
             best = min(best, ev.average_cost)
     assert res.average_cost <= best + 1e-7
     # and the DP's own policy, evaluated exactly, costs the optimum
-    own = evaluate_policy_dp(params, res.policy(), **bounds)
+    own = evaluate_policy_dp(res.policy(), params, **bounds)
     assert own.average_cost == pytest.approx(res.average_cost, abs=1e-6)

@@ -38,7 +38,7 @@ def test_simulated_cost_of_the_optimal_policy_is_inside_its_ci():
     cost = ev["cost_per_period"]
     assert cost.ci_low <= sol.average_cost <= cost.ci_high
     # the exact evaluation of the table policy gives the optimum back
-    assert evaluate_dual_sourcing_policy(params, DualSourcingDP(sol.dp))[0] == pytest.approx(sol.average_cost)
+    assert evaluate_dual_sourcing_policy(DualSourcingDP(sol.dp), params)[0] == pytest.approx(sol.average_cost)
 
 
 def test_expensive_expediting_is_the_single_source_optimum():
@@ -64,7 +64,7 @@ def test_fixed_costs_are_charged():
     with_fixed = solve_dual_sourcing(preset_params(DUAL, expedited_fixed_cost=30.0, fixed_order_cost=2.0))
     assert with_fixed.average_cost > base
     assert evaluate_dual_sourcing_policy(
-        preset_params(DUAL, expedited_fixed_cost=30.0, fixed_order_cost=2.0), DualSourcingDP(with_fixed)
+        DualSourcingDP(with_fixed), preset_params(DUAL, expedited_fixed_cost=30.0, fixed_order_cost=2.0)
     )[0] == pytest.approx(with_fixed.average_cost)
 
 

@@ -69,7 +69,7 @@ def test_stochastic_lead_time_default_optimum_is_an_s_S_policy() -> None:
     assert sol.average_cost == pytest.approx(21.29515, abs=1e-4)
     assert (sol.details["structure"]["s"], sol.details["structure"]["S"]) == (19, 37)
     # the (s, S) policy read off the table costs the optimum exactly
-    ss = evaluate_exact(preset_params(SLT), SS(19, 37))
+    ss = evaluate_exact(SS(19, 37), preset_params(SLT))
     assert ss["cost_per_period"] == pytest.approx(sol.average_cost, abs=1e-7)
 
 
@@ -99,7 +99,7 @@ def _exhaustive_ss(params: InventoryParams, bounds: dict, s_range: range, top: i
         for s in s_range:
             if s >= big_s:
                 break
-            c = evaluate_policy_dp(params, SS(s, big_s), **bounds).average_cost
+            c = evaluate_policy_dp(SS(s, big_s), params, **bounds).average_cost
             best_ss = min(best_ss, c)
             if s == big_s - 1:
                 best_bs = min(best_bs, c)
@@ -123,10 +123,10 @@ def test_no_heuristic_beats_the_random_lead_time_optimum() -> None:
     bounds = dict(max_inventory=m, max_backorder=res.max_backorder)
     best_ss, best_bs = _exhaustive_ss(params, bounds, range(-1, 13), m)
     best_bs = min(
-        [best_bs] + [evaluate_policy_dp(params, BaseStock(s), **bounds).average_cost for s in range(14, m + 1)]
+        [best_bs] + [evaluate_policy_dp(BaseStock(s), params, **bounds).average_cost for s in range(14, m + 1)]
     )
     best_rq = min(
-        evaluate_policy_dp(params, RQ(r, q), **bounds).average_cost
+        evaluate_policy_dp(RQ(r, q), params, **bounds).average_cost
         for r in range(-1, 11)
         for q in range(2, 16, 2)
         if r + q <= m
@@ -135,7 +135,7 @@ def test_no_heuristic_beats_the_random_lead_time_optimum() -> None:
     assert best_ss == pytest.approx(res.average_cost, abs=1e-7)
     assert best_bs > res.average_cost + 0.5  # base stock ignores K: clearly worse
     # the DP's own policy evaluated exactly costs the optimum
-    assert evaluate_policy_dp(params, res.policy(), **bounds).average_cost == pytest.approx(res.average_cost, abs=1e-7)
+    assert evaluate_policy_dp(res.policy(), params, **bounds).average_cost == pytest.approx(res.average_cost, abs=1e-7)
 
 
 # ---------------------------------------------------------------------------
@@ -195,16 +195,16 @@ def test_no_review_period_or_s_S_beats_the_month_optimum() -> None:
     opt = solve_finite_horizon(params).total_cost
     assert opt == pytest.approx(4.93581, abs=1e-4)
     periodic = {
-        (T, basis): evaluate_policy_finite_horizon(params, PeriodicReview(T, 11, basis=basis)).total_cost
+        (T, basis): evaluate_policy_finite_horizon(PeriodicReview(T, 11, basis=basis), params).total_cost
         for T in range(1, 11)
         for basis in ("inventory_position", "on_hand")
     }
     ss = [
-        evaluate_policy_finite_horizon(params, SS(s, big_s)).total_cost
+        evaluate_policy_finite_horizon(SS(s, big_s), params).total_cost
         for big_s in range(1, 23)
         for s in range(0, big_s)
     ]
-    base = [evaluate_policy_finite_horizon(params, BaseStock(big_s)).total_cost for big_s in range(0, 23)]
+    base = [evaluate_policy_finite_horizon(BaseStock(big_s), params).total_cost for big_s in range(0, 23)]
     assert opt <= min(periodic.values()) and opt <= min(ss) and opt <= min(base)
     assert min(periodic, key=periodic.get) == (5, "inventory_position")
     assert periodic[(5, "inventory_position")] == pytest.approx(5.91516, abs=1e-4)
@@ -331,12 +331,12 @@ def test_finite_horizon_equals_brute_force_enumeration(kwargs: dict) -> None:
     # forward propagation of a period-dependent policy equals the path enumeration
     pol = PeriodicReview(2, 3).bind(params)
     brute = _brute_policy(params, pol.act, start, 0)  # the policy reads the period from the observation
-    exact = evaluate_policy_finite_horizon(params, PeriodicReview(2, 3)).total_cost
+    exact = evaluate_policy_finite_horizon(PeriodicReview(2, 3), params).total_cost
     assert exact == pytest.approx(brute, abs=1e-10)
     opt_pol = res.policy()
     assert _brute_policy(params, opt_pol.act, start, 0) == pytest.approx(res.total_cost, abs=1e-10)
     # the DP's own time-dependent policy, evaluated by forward propagation, costs the optimum
-    assert evaluate_policy_finite_horizon(params, opt_pol).total_cost == pytest.approx(res.total_cost, abs=1e-10)
+    assert evaluate_policy_finite_horizon(opt_pol, params).total_cost == pytest.approx(res.total_cost, abs=1e-10)
 
 
 # ---------------------------------------------------------------------------
@@ -361,7 +361,7 @@ def test_exact_evaluation_matches_simulation(env_id: str, overrides: dict, spec:
 
     params = preset_params(env_id, **overrides)
     policy = parse_policy(spec)
-    exact = evaluate_exact(params, policy, cycle=cycle)
+    exact = evaluate_exact(policy, params, cycle=cycle)
     if params.finite_horizon:
         ev = evaluate(policy, params, reps=20_000, seed=31)
     else:
@@ -377,21 +377,21 @@ def test_exact_evaluation_matches_simulation(env_id: str, overrides: dict, spec:
 def test_period_dependent_policy_needs_its_cycle() -> None:
     params = preset_params(MIXERS, finite_horizon=False, horizon=1000)
     with pytest.raises(ValueError, match="cycle=T"):
-        evaluate_policy_dp(params, PeriodicReview(5, 11))
+        evaluate_policy_dp(PeriodicReview(5, 11), params)
     with pytest.raises(ValueError, match="cycle must be an integer >= 1"):
-        evaluate_policy_dp(params, PeriodicReview(5, 11), cycle=0)
+        evaluate_policy_dp(PeriodicReview(5, 11), params, cycle=0)
 
 
 def test_unsettled_policy_is_refused_naming_the_tolerance() -> None:
     """Ordering 7 per period against a mean demand of 5: the stock never settles."""
     params = preset_params("inv_gym/LostSales-v0")
     with pytest.raises(ValueError, match=r"boundary mass 0\.\d+ per period > boundary_tol=1e-06"):
-        evaluate_policy_dp(params, ConstantOrder(7))
+        evaluate_policy_dp(ConstantOrder(7), params)
     with pytest.warns(TruncationWarning, match="boundary_tol=0.01"):
-        ev = evaluate_policy_dp(params, ConstantOrder(7), boundary_tol=0.01, strict=False)
+        ev = evaluate_policy_dp(ConstantOrder(7), params, boundary_tol=0.01, strict=False)
     assert ev.boundary_mass > 0.5
     # a policy that settles beyond the default bound: the bound grows until it no longer binds
-    ok = evaluate_policy_dp(params, BaseStock(40))
+    ok = evaluate_policy_dp(BaseStock(40), params)
     assert ok.boundary_mass <= 1e-6 and ok.max_inventory >= 40
 
 
