@@ -207,7 +207,7 @@ def _simulate_levels(
         def rule(state: Any, out: np.ndarray) -> None:
             _installation_orders(levels, serial_installation_position(params, state), params.max_order, out)
 
-    return serial_simulate(params, rule, demand, warmup, columns=("cost",))["cost"]
+    return serial_simulate(rule, params, demand, warmup, columns=("cost",))["cost"]
 
 
 def serial_evaluate(
@@ -270,8 +270,8 @@ class SerialSearchResult:
 
 
 def serial_grid_search(
-    params: SerialParams,
     grids: Sequence[Sequence[int]],
+    params: SerialParams,
     *,
     family: str = "echelon_base_stock",
     reps: int = 100,
@@ -287,8 +287,8 @@ def serial_grid_search(
     at most ``max_systems`` systems.
 
     Args:
-        params: the chain.
         grids: one sequence of integer levels per stage (stage 1 first).
+        params: the chain.
         family: ``"echelon_base_stock"`` or ``"installation_base_stock"``.
         reps, horizon, warmup, seed: as in :func:`serial_evaluate`.
         max_systems: systems per simulation chunk (memory bound).
@@ -339,9 +339,9 @@ class SerialBanditResult:
 
 
 def serial_bandit(
-    params: SerialParams,
     arms: Sequence[Sequence[int]] | np.ndarray,
     bandit: Any,
+    params: SerialParams,
     *,
     iterations: int = 200,
     horizon: int = 200,
@@ -357,9 +357,9 @@ def serial_bandit(
     All runs of one iteration are one batched simulation.
 
     Args:
-        params: the chain.
         arms: (A, M) integer echelon levels, one row per arm.
         bandit: an :mod:`agents.bandit` bandit with ``n_arms = A`` and ``runs = R``.
+        params: the chain.
         iterations: pulls per run.
         horizon: measured periods per episode.
         warmup: unmeasured periods first.

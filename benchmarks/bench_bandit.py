@@ -30,12 +30,12 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     params = preset_params("inv_gym/Qr-v0", horizon=args.horizon)
     arms = PolicyArms("ss", "s=0:12:3,S=25:50:5")
     # warm the numba kernel and the code paths
-    run_bandit(params, arms, EpsilonGreedy(arms.n_arms, 0.1, runs=4, seed=0), iterations=2, seed=0)
+    run_bandit(arms, EpsilonGreedy(arms.n_arms, 0.1, runs=4, seed=0), params, iterations=2, seed=0)
     times = []
     for rep in range(args.repeats):
         bandit = EpsilonGreedy(arms.n_arms, 0.1, runs=args.runs, seed=rep)
         t0 = time.perf_counter()
-        res = run_bandit(params, arms, bandit, iterations=args.iterations, seed=rep)
+        res = run_bandit(arms, bandit, params, iterations=args.iterations, seed=rep)
         times.append(time.perf_counter() - t0)
     periods = args.iterations * args.runs * args.horizon
     best = min(times)

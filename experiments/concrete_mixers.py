@@ -340,7 +340,7 @@ def certified_optimum() -> dict[str, Any]:
 
 def bandit_picks(bandit: Any, arms: PolicyArms, cfg: Config) -> dict[str, np.ndarray]:
     """One bandit's runs (a unit): per arm its pull share, runs picking it and pooled estimate; the most-pulled arm."""
-    res = run_bandit(preset_params(ENV_ID), arms, bandit, iterations=cfg.bandit_iterations, seed=cfg.seed + 3)
+    res = run_bandit(arms, bandit, preset_params(ENV_ID), iterations=cfg.bandit_iterations, seed=cfg.seed + 3)
     return {
         "pull_share": res.pulls / res.pulls.sum(),
         "runs_picking": np.bincount(res.picks(), minlength=arms.n_arms),

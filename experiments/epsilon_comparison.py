@@ -258,7 +258,7 @@ def epsilon_runs(
     bandit = EpsilonGreedy(
         arms.n_arms, epsilon, initial=0.0, runs=runs, seed=np.random.SeedSequence([seed, 1, round(epsilon * 10**6)])
     )
-    res = run_bandit(params, arms, bandit, iterations=iterations, seed=seed, paths=runs)
+    res = run_bandit(arms, bandit, params, iterations=iterations, seed=seed, paths=runs)
     return {"choices": res.choices, "rewards": res.rewards, "picks": res.picks()}
 
 

@@ -112,7 +112,7 @@ def test_serial_optimum_is_the_clark_scarf_recursion(inst):
     # the best installation base stock: the optimal levels in installation form, cost exactly C*
     local = _installation_levels(inst.best_heuristic)
     assert min(local) >= 0 and tuple(itertools.accumulate(local)) == sol.levels
-    assert serial_echelon_cost(inst.params, list(itertools.accumulate(local))) == pytest.approx(
+    assert serial_echelon_cost(list(itertools.accumulate(local)), inst.params) == pytest.approx(
         inst.best_heuristic_cost, abs=2e-6
     )
     assert inst.best_heuristic_cost == pytest.approx(inst.optimum, abs=2e-6)

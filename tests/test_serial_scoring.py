@@ -38,7 +38,7 @@ def test_optimal_echelon_policy_has_zero_gap(key):
 def test_suboptimal_echelon_policy_gap_matches_the_exact_gap():
     inst = get_instance(EX)
     levels = [8, 16, 24]
-    exact_gap = (serial_echelon_cost(inst.params, levels) - inst.optimum) / inst.optimum
+    exact_gap = (serial_echelon_cost(levels, inst.params) - inst.optimum) / inst.optimum
     assert exact_gap == pytest.approx(0.0584, abs=1e-4)
     s = inv_gym.score(EchelonBaseStock(levels), EX, reps=50, horizon=1000, seed=2)
     assert s.gap.ci_low <= exact_gap <= s.gap.ci_high

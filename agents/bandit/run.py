@@ -106,9 +106,9 @@ class BanditRun:
 
 
 def run_bandit(
-    params: InventoryParams,
     arms: PolicyArms,
     bandit: Bandit,
+    params: InventoryParams,
     *,
     iterations: int,
     horizon: int | None = None,
@@ -132,9 +132,9 @@ def run_bandit(
     The bandit's own generator is separate (its ``seed``).
 
     Args:
-        params: the model (``horizon`` gives the episode length by default).
         arms: the policy arms (``arms.n_arms == bandit.n_arms``).
         bandit: a batched bandit (``runs=R``); a single bandit is run as R = 1.
+        params: the model (``horizon`` gives the episode length by default).
         iterations: pulls per run.
         horizon: measured periods per episode (default ``params.horizon``).
         warmup: periods simulated before measuring (infinite-horizon models only).

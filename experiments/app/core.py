@@ -465,7 +465,7 @@ def cached_bandits(
                         lines(col, pd.DataFrame(rows, columns=["configuration", "iteration", what]), what, legend=False)
 
         res = run_bandit(
-            params, arms, bandit, iterations=iterations, horizon=horizon, seed=seed, on_iteration=on_iteration
+            arms, bandit, params, iterations=iterations, horizon=horizon, seed=seed, on_iteration=on_iteration
         )
         regret = np.cumsum(values[best] - values[res.choices], axis=0).mean(axis=1)
         share = (res.choices == best).mean(axis=1)

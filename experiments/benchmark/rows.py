@@ -205,7 +205,7 @@ def row_bandit(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dic
     arms = PolicyArms(family, grid)
     bandit = EpsilonGreedy(arms.n_arms, epsilon=cfg.bandit_epsilon, runs=1, seed=task.seed)
     horizon = params.horizon if params.finite_horizon else cfg.bandit_horizon
-    run = run_bandit(params, arms, bandit, iterations=cfg.bandit_iterations, horizon=horizon, seed=1000 + task.seed)
+    run = run_bandit(arms, bandit, params, iterations=cfg.bandit_iterations, horizon=horizon, seed=1000 + task.seed)
     pick = int(run.best_arm_index())
     out = score(arms.policy(pick), params, cfg)
     out.update(

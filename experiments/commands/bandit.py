@@ -95,7 +95,7 @@ def run_bandit_command(args: argparse.Namespace) -> int:
     import numpy as np
 
     bandit = make_bandit(algo, arms.n_arms, runs=args.runs, seed=np.random.SeedSequence([args.seed, 1]), **kwargs)
-    res = run_bandit(params, arms, bandit, iterations=args.iterations, seed=args.seed, crn=args.crn)
+    res = run_bandit(arms, bandit, params, iterations=args.iterations, seed=args.seed, crn=args.crn)
     out = {"env_id": env_id, **res.summary()}
     out["bandit"] = {k: v for k, v in out["bandit"].items() if k != "runs"}
     if args.out:

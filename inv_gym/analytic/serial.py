@@ -193,7 +193,7 @@ def serial_optimum(params: SerialParams, *, tail: float = DEFAULT_TAIL) -> Seria
     return _recursion(params, None, tail)
 
 
-def serial_echelon_cost(params: SerialParams, levels: Sequence[int], *, tail: float = DEFAULT_TAIL) -> float:
+def serial_echelon_cost(levels: Sequence[int], params: SerialParams, *, tail: float = DEFAULT_TAIL) -> float:
     """Exact long-run cost per period of the echelon base-stock policy S_1 .. S_M.
 
     C_M(S_M) of the module docstring's recursion with the given levels (the
@@ -201,8 +201,8 @@ def serial_echelon_cost(params: SerialParams, levels: Sequence[int], *, tail: fl
     level; uncapped orders).
 
     Args:
-        params: the chain.
         levels: integer echelon levels S_1 .. S_M >= 0 (stage 1 first).
+        params: the chain.
         tail: pmf truncation.
     """
     lv = [int(x) for x in levels]

@@ -110,8 +110,8 @@ def serial_metric_names(n_stages: int) -> tuple[str, ...]:
 
 
 def serial_simulate(
-    params: SerialParams,
     orders: OrderRule,
+    params: SerialParams,
     demand: np.ndarray,
     warmup: int = 0,
     *,
@@ -120,9 +120,9 @@ def serial_simulate(
     """Per-system average per period of kernel events over the measured periods.
 
     Args:
-        params: the chain.
         orders: the order rule ``fn(state, out)``: write the (N, M) float64 orders of
             the observed state into ``out`` (integers >= 0; the kernel trusts them).
+        params: the chain.
         demand: (T, N) float64 demand, period-major (one row per period).
         warmup: the first ``warmup`` periods are simulated, not measured.
         columns: the event names to average (:func:`inv_gym.serial.dynamics.serial_event_names`);
@@ -260,7 +260,7 @@ def serial_evaluate(
         policy = policy.bind(params)
     rule = _order_rule(policy, params)
     demand = serial_demand_paths(params, seed, reps, horizon + warmup)
-    avg = serial_simulate(params, rule, demand, warmup)
+    avg = serial_simulate(rule, params, demand, warmup)
     per_rep = _metrics_from_averages(avg, params.n_stages, horizon)
     describe = getattr(policy, "describe", None)
     return Evaluation(

@@ -206,7 +206,7 @@ def serial_score(
         serial_orders_from_levels(params, state, levels, out)
 
     demand = serial_demand_paths(params, draw_seed, reps, total)
-    ref_r = serial_simulate(params, optimal, demand, warmup, columns=("cost",))["cost"]
+    ref_r = serial_simulate(optimal, params, demand, warmup, columns=("cost",))["cost"]
     opt, heur = instance.optimum, instance.best_heuristic_cost
     return Score(
         instance=instance.key,

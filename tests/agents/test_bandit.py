@@ -143,10 +143,10 @@ def test_policy_arms_grid_and_batch() -> None:
 def test_run_bandit_batched_episodes() -> None:
     params = preset_params("inv_gym/ConcreteMixers-v0")
     arms = PolicyArms("periodic", "T=1 3 10,S=11")
-    res = run_bandit(params, arms, EpsilonGreedy(3, 0.1, runs=6, seed=1), iterations=20, seed=2)
+    res = run_bandit(arms, EpsilonGreedy(3, 0.1, runs=6, seed=1), params, iterations=20, seed=2)
     assert res.choices.shape == (20, 6) and not res.per_period
     assert res.counts.sum() == 120
-    again = run_bandit(params, arms, EpsilonGreedy(3, 0.1, runs=6, seed=1), iterations=20, seed=2)
+    again = run_bandit(arms, EpsilonGreedy(3, 0.1, runs=6, seed=1), params, iterations=20, seed=2)
     np.testing.assert_array_equal(res.rewards, again.rewards)
     # a pull's reward is minus the episode cost of that arm on that iteration's demand
     from inv_gym.envs.streams import draw_paths
@@ -157,7 +157,7 @@ def test_run_bandit_batched_episodes() -> None:
     sums = simulate(arms.batch(res.choices[0]), params, d, lt)
     np.testing.assert_allclose(res.rewards[0], -sums["cost"])
     # crn: every run sees the same path, so runs pulling the same arm get the same reward
-    crn = run_bandit(params, arms, EpsilonGreedy(3, 1.0, runs=6, seed=1), iterations=5, seed=2, crn=True)
+    crn = run_bandit(arms, EpsilonGreedy(3, 1.0, runs=6, seed=1), params, iterations=5, seed=2, crn=True)
     for i in range(5):
         for a in range(3):
             r = crn.rewards[i][crn.choices[i] == a]
@@ -204,5 +204,5 @@ def test_bad_settings_are_named(build, message) -> None:
 def test_bad_run_settings_are_named(kwargs, message) -> None:
     arms = PolicyArms("base_stock", "S=5:7")
     with pytest.raises(ValueError) as info:
-        run_bandit(preset_params("inv_gym/LostSales-v0"), arms, EpsilonGreedy(3, runs=2), **kwargs)
+        run_bandit(arms, EpsilonGreedy(3, runs=2), preset_params("inv_gym/LostSales-v0"), **kwargs)
     assert message in str(info.value)

@@ -171,7 +171,7 @@ def test_bandit_arms_are_dual_index_grids():
     arms = PolicyArms("capped_dual_index", "z_e=3:5,z_r=8:10,u=2:3")
     assert arms.n_arms == 18
     bandit = make_bandit("epsilon_greedy", arms.n_arms, runs=4, seed=0, epsilon=0.1)
-    run = run_bandit(params, arms, bandit, iterations=150, horizon=300, seed=0)
+    run = run_bandit(arms, bandit, params, iterations=150, horizon=300, seed=0)
     grid = {"z_e": [3, 4, 5], "z_r": [8, 9, 10], "u": [2, 3]}
     exact = {spec: c for c, spec in exact_search("capped_dual_index", grid, params)}
     a = arms.arm(run.best_arm_index())

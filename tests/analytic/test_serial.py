@@ -76,10 +76,10 @@ def test_one_stage_is_the_exact_base_stock():
 def test_levels_minimise_the_exact_policy_cost_over_a_neighbourhood():
     params = SerialParams(lead_times=[1, 2, 1], holding_costs=[5.0, 2.0, 1.0], backorder_cost=19.0)
     sol = serial_optimum(params)
-    assert serial_echelon_cost(params, sol.levels) == pytest.approx(sol.cost, rel=1e-12)
+    assert serial_echelon_cost(sol.levels, params) == pytest.approx(sol.cost, rel=1e-12)
     for delta in itertools.product((-1, 0, 1), repeat=3):
         lv = [s + d for s, d in zip(sol.levels, delta)]
-        assert serial_echelon_cost(params, lv) >= sol.cost - 1e-9
+        assert serial_echelon_cost(lv, params) >= sol.cost - 1e-9
 
 
 @pytest.mark.parametrize("transit_holding", [True, False])
@@ -98,7 +98,7 @@ def test_simulated_cost_is_inside_the_exact_values_ci(transit_holding):
     # a non-optimal policy too
     lv = [s + 2 for s in sol.levels]
     ev2 = serial_evaluate(EchelonBaseStock(lv), params, reps=300, horizon=600, warmup=60, seed=12)
-    assert ev2["cost_per_period"].ci_low <= serial_echelon_cost(params, lv) <= ev2["cost_per_period"].ci_high
+    assert ev2["cost_per_period"].ci_low <= serial_echelon_cost(lv, params) <= ev2["cost_per_period"].ci_high
 
 
 @pytest.mark.parametrize("lead_times", [(0, 1), (1, 1), (0, 0), (1, 0)])
@@ -123,22 +123,22 @@ def test_installation_levels_reproduce_the_echelon_optimum_and_search_on_crn():
     a = serial_evaluate(EchelonBaseStock(sol.levels), params, reps=50, horizon=300, seed=3)
     b = serial_evaluate(InstallationBaseStock(local), params, reps=50, horizon=300, seed=3)
     assert a["cost_per_period"].mean == b["cost_per_period"].mean
-    res = serial_grid_search(params, [range(8, 11), range(14, 17), range(25, 28)], reps=60, horizon=300, seed=5)
+    res = serial_grid_search([range(8, 11), range(14, 17), range(25, 28)], params, reps=60, horizon=300, seed=5)
     assert res.levels.shape == (27, 3)
     # every searched policy costs at least the optimum, up to the noise of its own estimate
     assert np.all(res.ci_high >= sol.cost)
-    exact = np.array([serial_echelon_cost(params, lv) for lv in res.levels])
+    exact = np.array([serial_echelon_cost(lv, params) for lv in res.levels])
     assert np.corrcoef(exact, res.cost)[0, 1] > 0.95
-    assert serial_echelon_cost(params, res.best_levels) <= sol.cost * 1.01
+    assert serial_echelon_cost(res.best_levels, params) <= sol.cost * 1.01
 
 
 def test_bad_input():
     with pytest.raises(ValueError, match="levels must be 3 integers"):
-        serial_echelon_cost(SerialParams(), [1, 2])
+        serial_echelon_cost([1, 2], SerialParams())
     with pytest.raises(ValueError, match="L_1 >= 1"):
         serial_params_from_snyder_shen(echelon_holding_costs=[1], lead_times=[0], backorder_cost=1, demand="poisson:1")
     with pytest.raises(ValueError, match="grids must have one list"):
-        serial_grid_search(SerialParams(), [range(3)])
+        serial_grid_search([range(3)], SerialParams())
     with pytest.raises(ValueError, match="reps must be an integer >= 2"):
         serial_evaluate(EchelonBaseStock([1, 2, 3]), SerialParams(), reps=1)
     small = SerialParams(demand="duniform:low=0,high=2", max_order=3)
@@ -154,8 +154,8 @@ def test_bandit_over_echelon_base_stock_arms_finds_a_near_optimal_arm():
 
     params = SerialParams()
     arms = np.array(list(itertools.product((8, 9, 10), (14, 15, 16), (25, 26, 27))))
-    res = serial_bandit(params, arms, EpsilonGreedy(len(arms), epsilon=0.1, runs=40, seed=0), iterations=150, seed=1)
+    res = serial_bandit(arms, EpsilonGreedy(len(arms), epsilon=0.1, runs=40, seed=0), params, iterations=150, seed=1)
     assert res.choices.shape == (150, 40) and res.counts.sum() == 150 * 40
-    assert serial_echelon_cost(params, res.most_pulled) <= serial_optimum(params).cost * 1.005
+    assert serial_echelon_cost(res.most_pulled, params) <= serial_optimum(params).cost * 1.005
     with pytest.raises(ValueError, match="bandit must be batched"):
-        serial_bandit(params, arms, EpsilonGreedy(3, epsilon=0.1, runs=2))
+        serial_bandit(arms, EpsilonGreedy(3, epsilon=0.1, runs=2), params)

@@ -364,7 +364,7 @@ def test_bandits_show_run_bandit_and_grid_search_values() -> None:
         [("epsilon", {"epsilon": 0.0}), ("epsilon", {"epsilon": 0.1}), ("ucb1", {"c": "auto"})]
     ):
         bandit = make_bandit(algo, arms.n_arms, runs=4, seed=np.random.SeedSequence([3, 2, k]), **kw)
-        res = run_bandit(params, arms, bandit, iterations=12, horizon=50, seed=3)
+        res = run_bandit(arms, bandit, params, iterations=12, horizon=50, seed=3)
         assert summary["mean reward"].iloc[k] == res.rewards.mean()
         assert summary["most pulled arm"].iloc[k] == arms.labels()[res.best_arm_index()]
     truth = grid_search("ss", "s=4:8:2,S=36:44:4", params, reps=10, horizon=50, seed=4, progress=False)
