@@ -546,7 +546,7 @@ def train_pathwise(
     config: PathwiseConfig | None = None,
     *,
     overrides: dict[str, Any] | None = None,
-    progress: Callable[[TrainingRecord], None] | None = None,
+    on_record: Callable[[TrainingRecord], None] | None = None,
 ) -> PathwisePolicy:
     """Train a policy by pathwise gradients over fixed scenarios; keep the best on the kernel.
 
@@ -554,7 +554,7 @@ def train_pathwise(
         env: a registered id or :class:`InventoryParams`.
         config: the settings (default :class:`PathwiseConfig()`).
         overrides: parameter overrides of the id's preset.
-        progress: optional callback after every kernel evaluation.
+        on_record: optional callback ``f(record)`` after every kernel evaluation.
 
     Returns:
         The :class:`PathwisePolicy` with the best kernel evaluation cost, bound to the parameters.
@@ -612,8 +612,8 @@ def train_pathwise(
             if cost < best_cost:
                 best_cost, best_state = cost, copy.deepcopy(net.state_dict())
             net.train()
-            if progress is not None:
-                progress(rec)
+            if on_record is not None:
+                on_record(rec)
 
         for it in range(1, config.iterations + 1):
             idx = torch.randint(0, config.n_scenarios, (config.batch_size,), generator=gen)

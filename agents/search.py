@@ -311,14 +311,16 @@ def _run_chunk(
     demand: np.ndarray,
     lead_times: np.ndarray,
     warmup: int,
-    progress: Any = None,
+    on_period: Any = None,
 ) -> dict[str, np.ndarray]:
     """Simulate one chunk of P policies on the R draw rows; per-system metrics (P * R,)."""
     reps = demand.shape[1]  # time-major (T, R) draws
     n_pol = next(iter(values.values())).size
     arrays = {k: np.repeat(v, reps) for k, v in values.items()}
     policy = make_policy(fam_name, arrays, options)
-    sums = simulate(policy, params, demand, lead_times, warmup=warmup, copies=n_pol, progress=progress, time_major=True)
+    sums = simulate(
+        policy, params, demand, lead_times, warmup=warmup, copies=n_pol, on_period=on_period, time_major=True
+    )
     per = metrics_from_sums(sums)
     return {m: per[m].reshape(n_pol, reps) for m in METRICS}
 
@@ -418,7 +420,7 @@ def grid_search(
     start = time.perf_counter()
     try:
         if n_jobs == 1 or len(chunks) == 1:
-            tick = (lambda t: bar.update(1)) if progress else None
+            tick = (lambda t, *_: bar.update(1)) if progress else None
             results = []
             for c in chunks:
                 values = {k: v[c] for k, v in points.items()}

@@ -253,7 +253,6 @@ def simulate(
     warmup: int = 0,
     copies: int = 1,
     on_period: Callable[[int, np.ndarray, np.ndarray, np.ndarray], None] | None = None,
-    progress: Callable[[int], None] | None = None,
     time_major: bool = False,
 ) -> dict[str, np.ndarray]:
     """Run ``copies * R`` systems over the given draws; return per-system sums.
@@ -269,8 +268,8 @@ def simulate(
         lead_times: (R, T) integer lead-time draws.
         warmup: periods not measured at the start.
         copies: how many systems share each draw row.
-        on_period: optional callback ``f(t, obs, orders, events)`` after each period.
-        progress: optional callback ``f(t)`` after each period.
+        on_period: optional callback ``f(t, obs, orders, events)`` after each period
+            (e.g. a progress bar's update).
         time_major: True when ``demand`` and ``lead_times`` are given as (T, R)
             (period t's draws contiguous: no gather per period).
 
@@ -328,8 +327,6 @@ def simulate(
             zero[1] += np.where(empty, events[:, i_demand], 0.0)
         if on_period is not None:
             on_period(t, obs, orders, events)
-        if progress is not None:
-            progress(t)
         obs, nxt = nxt, obs
     out = {name: acc[:, j] for j, name in enumerate(EVENTS)}
     out["zero_stock"], out["zero_stock_demand"] = zero[0], zero[1]
@@ -510,11 +507,11 @@ def evaluate(
 
         bar = tqdm(total=total, desc="evaluate", unit="period", leave=False, disable=None)
 
-        def cb(t: int) -> None:
+        def cb(t: int, *_: Any) -> None:
             bar.update(1)
 
     try:
-        sums = simulate(policy, params, demand, lead_times, warmup=warmup, progress=cb, time_major=time_major)
+        sums = simulate(policy, params, demand, lead_times, warmup=warmup, on_period=cb, time_major=time_major)
     finally:
         if bar is not None:
             bar.close()

@@ -152,3 +152,14 @@ def test_evaluation_outputs(tmp_path) -> None:
     assert list(ev.summary().columns) == ["mean", "ci_low", "ci_high", "sd", "n"]
     with pytest.raises(ValueError, match="reps"):
         evaluate(BaseStock(S=17), "inv_gym/BaseStock-v0", reps=0)
+
+
+def test_progress_bars_change_no_number() -> None:
+    """``progress=True`` (a bar fed by ``simulate``'s ``on_period``) gives the numbers of ``progress=False``."""
+    from agents.search import grid_search
+
+    kw = dict(reps=4, horizon=40, seed=3)
+    quiet, shown = (evaluate(SS(10, 40), "inv_gym/Qr-v0", progress=p, **kw) for p in (False, True))
+    assert shown.table.equals(quiet.table)
+    quiet, shown = (grid_search("ss", "s=4:8:4,S=30:40:10", "inv_gym/Qr-v0", progress=p, **kw) for p in (False, True))
+    assert shown.table.equals(quiet.table)
