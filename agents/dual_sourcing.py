@@ -260,12 +260,12 @@ def exact_search(
     if family not in ("single_index", "dual_index", "capped_dual_index", "tailored_base_surge"):
         raise ValueError(f"exact_search covers the dual-sourcing families, got {family!r}")
     fam = FAMILIES[family]
-    missing = [k for k in fam.params if k not in grid]
-    if missing or set(grid) - set(fam.params):
-        raise ValueError(f"grid must give {', '.join(fam.params)} for {family!r}, got {', '.join(grid)}")
+    missing = [k for k in fam.names if k not in grid]
+    if missing or set(grid) - set(fam.names):
+        raise ValueError(f"grid must give {', '.join(fam.names)} for {family!r}, got {', '.join(grid)}")
     out: list[tuple[float, str]] = []
-    for combo in itertools.product(*(list(grid[k]) for k in fam.params)):
-        values = dict(zip(fam.params, (float(x) for x in combo)))
+    for combo in itertools.product(*(list(grid[k]) for k in fam.names)):
+        values = dict(zip(fam.names, (float(x) for x in combo)))
         if fam.constraint is not None and not bool(fam.constraint({k: np.asarray(v) for k, v in values.items()})):
             continue
         pol = fam.cls(**values, **({"form": form} if form is not None and family == "capped_dual_index" else {}))

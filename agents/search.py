@@ -116,17 +116,17 @@ def parse_grid(family_name: str, grid: Mapping[str, Any] | str) -> tuple[dict[st
             items[name] = value
     else:
         items = dict(grid)
-    allowed = fam.params + fam.option_names()
+    allowed = fam.names + fam.option_names()
     unknown = [k for k in items if k not in allowed]
     if unknown:
         raise ValueError(
             f"unknown parameter {unknown[0]!r} for policy family {fam.name!r}; allowed: {', '.join(allowed)}"
         )
-    missing = [k for k in fam.params if k not in items]
+    missing = [k for k in fam.names if k not in items]
     if missing:
-        raise ValueError(f"the grid of {fam.name!r} needs {', '.join(fam.params)}; missing {', '.join(missing)}")
+        raise ValueError(f"the grid of {fam.name!r} needs {', '.join(fam.names)}; missing {', '.join(missing)}")
     values: dict[str, np.ndarray] = {}
-    for name in fam.params:
+    for name in fam.names:
         v = items[name]
         if isinstance(v, str):
             values[name] = _parse_values(name, v, fam)
@@ -152,13 +152,13 @@ def grid_points(family_name: str, grid: Mapping[str, Any] | str) -> tuple[dict[s
     values, options = parse_grid(fam.name, grid)
     size = math.prod(v.size for v in values.values())
     # the mesh, its flattened copy and the constraint's mask: about 3 float64 per parameter and point
-    check_memory(size * 24 * len(fam.params), f"a grid of {size:,} points", "the grid's ranges (--grid, a:b:step)")
-    mesh = np.meshgrid(*(values[k] for k in fam.params), indexing="ij")
-    points = {k: m.ravel() for k, m in zip(fam.params, mesh)}
+    check_memory(size * 24 * len(fam.names), f"a grid of {size:,} points", "the grid's ranges (--grid, a:b:step)")
+    mesh = np.meshgrid(*(values[k] for k in fam.names), indexing="ij")
+    points = {k: m.ravel() for k, m in zip(fam.names, mesh)}
     if fam.constraint is not None:
         keep = np.asarray(fam.constraint(points), dtype=bool)
         points = {k: v[keep] for k, v in points.items()}
-    if points[fam.params[0]].size == 0:
+    if points[fam.names[0]].size == 0:
         raise ValueError(f"the grid has no valid {fam.name!r} policy ({fam.constraint_text})")
     return points, options
 
@@ -229,12 +229,12 @@ class SearchResult:
         if self.best is None:
             raise ValueError(f"no {self.family!r} policy in the grid meets fill_rate >= {self.min_fill_rate}")
         fam = get_family(self.family)
-        return make_policy(fam, {k: float(self.best[k]) for k in fam.params}, self.options)
+        return make_policy(fam, {k: float(self.best[k]) for k in fam.names}, self.options)
 
     def to_dict(self, top: int | None = 10) -> dict[str, Any]:
         """JSON-friendly summary: settings, best, the ``top`` rows and the frontier."""
         fam = get_family(self.family)
-        cols = [*fam.params, "spec", "feasible", *_summary_columns()]
+        cols = [*fam.names, "spec", "feasible", *_summary_columns()]
         return {
             "family": self.family,
             "objective": self.objective,
@@ -246,12 +246,12 @@ class SearchResult:
             "warmup": self.warmup,
             "seed": self.seed,
             "elapsed_seconds": self.elapsed,
-            "best": None if self.best is None else _row_dict(self.best, cols, fam.params),
+            "best": None if self.best is None else _row_dict(self.best, cols, fam.names),
             "top": [
-                _row_dict(r, cols, fam.params)
+                _row_dict(r, cols, fam.names)
                 for _, r in self.table.head(top if top is not None else len(self.table)).iterrows()
             ],
-            "frontier": [_row_dict(r, cols, fam.params) for _, r in self.frontier.iterrows()],
+            "frontier": [_row_dict(r, cols, fam.names) for _, r in self.frontier.iterrows()],
         }
 
     def save(self, directory: str) -> dict[str, str]:
@@ -404,7 +404,7 @@ def grid_search(
         "the grid's ranges (--grid, a:b:step), reps or horizon (--reps, --horizon)",
     )
     points, options = grid_points(fam.name, grid)
-    n_pol = points[fam.params[0]].size
+    n_pol = points[fam.names[0]].size
     demand, lead_times = run_draws(params, seed, reps, total, time_major=True)
     chunks = _chunks(n_pol, reps, max(int(max_systems), reps), n_jobs)
 
@@ -479,11 +479,11 @@ def _table(
 ) -> Any:
     import pandas as pd
 
-    cols: dict[str, Any] = {k: points[k] for k in fam.params}
-    n = points[fam.params[0]].size
+    cols: dict[str, Any] = {k: points[k] for k in fam.names}
+    n = points[fam.names[0]].size
     specs = []
     for i in range(n):
-        pol = make_policy(fam, {k: float(points[k][i]) for k in fam.params}, options)
+        pol = make_policy(fam, {k: float(points[k][i]) for k in fam.names}, options)
         specs.append(policy_spec(pol))
     cols["spec"] = specs
     for m in METRICS:
@@ -493,7 +493,7 @@ def _table(
         cols[f"{m}_ci_high"] = high
     df = pd.DataFrame(cols)
     feasible = np.ones(n, dtype=bool) if min_fill_rate is None else df["fill_rate"].to_numpy() >= float(min_fill_rate)
-    df.insert(len(fam.params) + 1, "feasible", feasible)
+    df.insert(len(fam.names) + 1, "feasible", feasible)
     key = -df[objective] if maximize else df[objective]
     df = df.assign(_infeasible=~df["feasible"], _key=key)
     df = df.sort_values(["_infeasible", "_key"], kind="stable").drop(columns=["_infeasible", "_key"])

@@ -61,7 +61,8 @@ class Family:
     Attributes:
         name: the spec's family name.
         cls: the policy class.
-        params: numeric parameters, all required, in spec order.
+        names: the numeric parameters' names, all required, in spec order (the
+            text options' are :meth:`option_names`).
         integer: the parameters that must be integers.
         options: text options with their allowed values (the first is the default).
         constraint: ``f(values) -> bool mask`` of valid parameter combinations and
@@ -70,7 +71,7 @@ class Family:
 
     name: str
     cls: type[BasePolicy]
-    params: tuple[str, ...]
+    names: tuple[str, ...]
     integer: tuple[str, ...] = ()
     options: tuple[tuple[str, tuple[str, ...]], ...] = ()
     constraint: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None
@@ -216,18 +217,18 @@ def parse_policy(spec: str) -> BasePolicy:
     head, _, rest = spec.strip().partition(":")
     fam = family(head)
     items = _split_items(fam.name, rest)
-    allowed = fam.params + fam.option_names()
+    allowed = fam.names + fam.option_names()
     unknown = [k for k in items if k not in allowed]
     if unknown:
         hint = f"; allowed: {', '.join(allowed)}" if allowed else "; it takes no parameters"
         raise ValueError(f"unknown parameter {unknown[0]!r} for policy family {fam.name!r}{hint}")
-    missing = [k for k in fam.params if k not in items]
+    missing = [k for k in fam.names if k not in items]
     if missing:
         raise ValueError(
-            f"policy family {fam.name!r} needs {', '.join(fam.params)}; missing {', '.join(missing)} "
+            f"policy family {fam.name!r} needs {', '.join(fam.names)}; missing {', '.join(missing)} "
             f"(e.g. {example(fam.name)})"
         )
-    values = {k: parse_number(k, items[k], low=fam.lower_bound(k), integer=k in fam.integer) for k in fam.params}
+    values = {k: parse_number(k, items[k], low=fam.lower_bound(k), integer=k in fam.integer) for k in fam.names}
     options: dict[str, Any] = {}
     for name, allowed_values in fam.options:
         if name not in items:
@@ -280,7 +281,7 @@ def policy_spec(policy: BasePolicy) -> str:
         raise ValueError(f"{type(policy).__name__} has no policy spec (family {name!r})")
     fam = FAMILIES[name]
     parts: list[str] = []
-    for k in fam.params:
+    for k in fam.names:
         v = d[k]
         if isinstance(v, (list, tuple, np.ndarray)):
             raise ValueError(f"{type(policy).__name__} has array parameters (a batch of policies); it has no spec")

@@ -147,11 +147,11 @@ class PolicySpec:
     def __post_init__(self) -> None:
         fam = get_family(self.family)
         object.__setattr__(self, "family", fam.name)
-        missing = [n for n in fam.params if n not in self.values]
-        extra = [n for n in self.values if n not in fam.params]
+        missing = [n for n in fam.names if n not in self.values]
+        extra = [n for n in self.values if n not in fam.names]
         if missing or extra:
-            raise ValueError(f"policy {fam.name} takes {', '.join(fam.params)}; missing {missing}, unknown {extra}")
-        object.__setattr__(self, "values", {k: float(self.values[k]) for k in fam.params})
+            raise ValueError(f"policy {fam.name} takes {', '.join(fam.names)}; missing {missing}, unknown {extra}")
+        object.__setattr__(self, "values", {k: float(self.values[k]) for k in fam.names})
         self.build()  # the class validates the values
 
     @classmethod
@@ -165,7 +165,7 @@ class PolicySpec:
         d = policy.describe()
         fam = get_family(str(d.get("family", "")))
         options = {k: d[k] for k in fam.option_names() if k in d}
-        return cls(fam.name, {k: float(d[k]) for k in fam.params}, options)
+        return cls(fam.name, {k: float(d[k]) for k in fam.names}, options)
 
     def build(self) -> BasePolicy:
         return make_policy(self.family, self.values, self.options)
@@ -299,8 +299,8 @@ def best_of(spec: SearchSpec, table: pd.DataFrame) -> PolicySpec | None:
     i = int(np.argmin(sign * feas[obj].to_numpy()))
     row = feas.iloc[i]
     fam = get_family(spec.family)
-    options = {k: v for k, v in spec.grid.items() if k not in fam.params}
-    return PolicySpec(spec.family, {n: float(row[n]) for n in fam.params}, options)
+    options = {k: v for k, v in spec.grid.items() if k not in fam.names}
+    return PolicySpec(spec.family, {n: float(row[n]) for n in fam.names}, options)
 
 
 # ---------------------------------------------------------------------------

@@ -50,7 +50,7 @@ class PolicyArms:
             raise ValueError(f"policy family {fam.name!r} has no arms; families with arms: {', '.join(ARM_FAMILIES)}")
         self.family = fam.name
         self.cls = fam.cls
-        self.names = fam.params
+        self.names = fam.names
         options: dict[str, Any] = {}
         if isinstance(arms, (str, Mapping)):
             points, options = grid_points(fam.name, arms)  # one grid syntax for searches and arms

@@ -221,7 +221,7 @@ def search_in_chunks(
     total = horizon + warmup
     check_size(
         "grid points x reps x (warmup + horizon)",
-        points[fam.params[0]].size * reps * total,
+        points[fam.names[0]].size * reps * total,
         "the grid, reps or horizon",
     )
     return grid_search(
@@ -361,7 +361,7 @@ BanditConfig = tuple[str, str, tuple[tuple[str, Any], ...]]
 def arm_values(search: SearchResult, arms: PolicyArms, metric: str) -> np.ndarray:
     """Each arm's value (``metric``'s mean) from a grid search over the arms' grid, in the arms' order."""
     fam = get_family(arms.family)
-    keyed = search.table.set_index(list(fam.params))[metric]
+    keyed = search.table.set_index(list(fam.names))[metric]
     return np.array([keyed.loc[tuple(row) if len(row) > 1 else row[0]] for row in arms.table], dtype=np.float64)
 
 

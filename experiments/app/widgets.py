@@ -290,7 +290,7 @@ def policy_picker(page: str, *, optimum: bool = True, default: str = "ss") -> st
     if fam == SPEC_TEXT:
         spec = st.text_input("policy spec", value="scheduled:plan=0 10;5 8", key=f"{page}.spec")
     else:
-        names = get_family(fam).params
+        names = get_family(fam).names
         parts = []
         if names:
             cols = st.columns(len(names))
