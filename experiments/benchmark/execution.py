@@ -6,7 +6,9 @@ and whose computation is :func:`compute_result` (it never raises: a row's
 exception is recorded with status ``error``). The store is ``<out>/tasks/``:
 one ``<key>.json`` record per task, validated on load against
 :func:`~experiments.benchmark.tasks.check_result`. A record with status ``ok``
-or ``n/a`` is reused; an ``error`` one is retried. Task files written before
+or ``n/a`` is reused, except an ``n/a`` optimum: "no exact method" depends on the
+solvers of the code that ran it, not on the settings, so it is asked again (it costs
+no simulation); an ``error`` one is retried. Task files written before
 the runner (the result object itself, with its ``fingerprint`` and no
 checksum) are read as legacy records and rewritten with a checksum.
 """
@@ -87,7 +89,9 @@ def _lost(task: Task, exc: BaseException) -> dict[str, Any]:
 
 
 def _reusable(value: dict[str, Any]) -> bool:
-    return value.get("status") in ("ok", "n/a")
+    """``ok`` results, and ``n/a`` ones except the optimum's (an exact method added since is then used)."""
+    status = value.get("status")
+    return status == "ok" or (status == "n/a" and value.get("row") != "optimum")
 
 
 def runner_task(task: Task, cfg: BenchmarkConfig) -> runner.Task:

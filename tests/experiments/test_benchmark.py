@@ -81,6 +81,19 @@ def test_resume_skips_finished_tasks(tmp_path, monkeypatch):
     assert not bm.is_finished(changed, bm.Task("LostSales", "optimum"))
 
 
+def test_a_stored_not_applicable_optimum_is_asked_again(tmp_path, monkeypatch):
+    """An n/a optimum (no exact method in the code that ran it) is recomputed; an n/a learner row is reused."""
+    cfg = _cfg(tmp_path, instances=("LostSales",), agents=("optimum",))
+    solved = bm.ROW_FUNCTIONS["optimum"]
+    monkeypatch.setitem(bm.ROW_FUNCTIONS, "optimum", lambda task, params, cfg: {"status": "n/a", "method": "none yet"})
+    bm.run_benchmark(cfg)
+    assert not bm.is_finished(cfg, bm.Task("LostSales", "optimum"))
+    monkeypatch.setitem(bm.ROW_FUNCTIONS, "optimum", solved)
+    df = bm.run_benchmark(cfg)
+    assert df.set_index("agent").loc["optimum"].status == "ok"
+    assert bm.is_finished(cfg, bm.Task("LostSales", "optimum"))
+
+
 def test_failed_task_is_reported_and_others_finish(tmp_path, monkeypatch):
     def boom(task, params, cfg):
         raise RuntimeError("solver exploded")
