@@ -664,13 +664,12 @@ def _update(
     ret: torch.Tensor,
     cfg: NativePPOConfig,
     gen: torch.Generator,
-    nvec: tuple[int, ...] | None = None,
+    nvec: tuple[int, ...],
 ) -> np.ndarray:
     """``epochs`` passes of clipped-PPO minibatch steps on the valid samples (step 3).
 
-    ``nvec``: the sizes of the action's components (default: one component, all
-    of the actor's outputs); the log-probability and the entropy of an action
-    are the sums over its components.
+    ``nvec``: the sizes of the action's components ((n,) for one source); the
+    log-probability and the entropy of an action are the sums over its components.
 
     Returns the mean entropy, value loss and clipped fraction over the steps.
     """
@@ -680,7 +679,6 @@ def _update(
     old_logp, adv, ret = buf.logp.reshape(-1)[keep], adv.reshape(-1)[keep], ret.reshape(-1)[keep]
     size = int(keep.numel())
     mb = min(cfg.minibatch_size, size)
-    nvec = (int(actor[-1].out_features),) if nvec is None else nvec
     stats, count = np.zeros(3), 0
     for _ in range(cfg.epochs):
         perm = torch.randperm(size, generator=gen)

@@ -185,11 +185,9 @@ class TorchPeriod:
                 backorders, on_hand, fill_e, over_e = self._receive(backorders, on_hand, qe)
                 filled, overflow, received = filled + fill_e, overflow + over_e, received + qe
             else:
-                pipe = torch.cat(
-                    [pipe[:, : self.expedited_lead - 1], (pipe[:, self.expedited_lead - 1] + qe)[:, None],
-                     pipe[:, self.expedited_lead :]],
-                    dim=1,
-                )  # fmt: skip
+                slot_e = torch.zeros(npipe, dtype=self.dtype)
+                slot_e[self.expedited_lead - 1] = 1.0
+                pipe = pipe + slot_e * qe[:, None]
         # 3. demand, issued oldest first (FIFO) or freshest first (LIFO)
         d = demand.to(self.dtype)
         sold = torch.minimum(sum(on_hand), d)

@@ -63,13 +63,15 @@ class Task:
 def make_tasks(cfg: BenchmarkConfig) -> list[Task]:
     """Every task of a run (the learners first, longest first: pathwise, ppo, native_ppo)."""
     tasks: list[Task] = []
-    if "pathwise" in cfg.agents:
-        chosen = cfg.instances if cfg.pathwise_instances is None else cfg.pathwise_instances
-        tasks += [Task(n, "pathwise", s) for n in cfg.instances if n in chosen for s in range(cfg.pathwise_seeds)]
-    for agent in ("ppo", "native_ppo"):
+    # (row, the instances that get it (None: all), its seeds)
+    learners = (
+        ("pathwise", cfg.pathwise_instances, cfg.pathwise_seeds),
+        ("ppo", cfg.ppo_instances, cfg.seeds),
+        ("native_ppo", None, cfg.seeds),
+    )
+    for agent, chosen, seeds in learners:
         if agent in cfg.agents:
-            chosen = cfg.ppo_instances if agent == "ppo" and cfg.ppo_instances is not None else cfg.instances
-            tasks += [Task(name, agent, s) for name in cfg.instances if name in chosen for s in range(cfg.seeds)]
+            tasks += [Task(n, agent, s) for n in cfg.instances if chosen is None or n in chosen for s in range(seeds)]
     for name in cfg.instances:
         inst = INSTANCES[name]
         if "optimum" in cfg.agents:
