@@ -535,9 +535,6 @@ def _resolve(env: str | InventoryParams, overrides: dict[str, Any] | None) -> In
             f"env must be a registered single-stage id or InventoryParams, got {type(env).__name__}: "
             "the pathwise learner covers single-stage models only (no serial chains)"
         )
-    reason = pathwise_unsupported(params)
-    if reason is not None:
-        raise ValueError(reason)
     return params
 
 
