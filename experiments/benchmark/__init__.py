@@ -26,9 +26,9 @@ native_ppo the torch PPO on the batched kernel (``agents.native_ppo.train``) at 
            (``native_ppo_timesteps``) and the seed; one task per training seed,
            reported like ``ppo`` (dual sourcing: one softmax per source)
 pathwise   the pathwise-gradient learner (``agents.pathwise.train_pathwise``) at the
-           :class:`~agents.pathwise.PathwiseConfig` defaults but a CPU-time limit
-           (``pathwise_time_limit`` CPU seconds, ``clock="cpu"``), an iteration cap
-           and the seed (dual sourcing: two outputs, the regular and the expedited
+           :class:`~agents.pathwise.PathwiseConfig` defaults but the budget
+           (``pathwise_iterations`` gradient steps; an optional CPU-time limit,
+           ``pathwise_time_limit``) and the seed (dual sourcing: two outputs, the regular and the expedited
            order); ``n/a`` where :func:`agents.pathwise.pathwise_unsupported` says why
 ========== ==========================================================================
 

@@ -36,10 +36,9 @@ class BenchmarkConfig(ModeConfig):
       steps on the suite's ids (about 5,000 training steps/s per core;
       ``ppo_timesteps``, ``--timesteps``, for more; on Zipkin's grid the native
       PPO, 15x faster, is the PPO row: ``ppo_instances``), native PPO 3 seeds x
-      1,000,000 steps on every instance, the pathwise learner one seed x 150 CPU
-      seconds on every instance it covers (1,500-2,500 gradient steps on the
-      Zipkin grid, which reached 0.01-0.07% in ``benchmarks/bench_pathwise.py``
-      runs), plus the searches, DP solves and bandits.
+      1,000,000 steps on every instance, the pathwise learner one seed x 2,000
+      gradient steps on every instance it covers (about 150 CPU seconds on the
+      Zipkin grid), plus the searches, DP solves and bandits.
     * ``default``: the dataclass defaults (the quick sizes, with a pathwise row
       on every instance of the run).
 
@@ -55,10 +54,12 @@ class BenchmarkConfig(ModeConfig):
         curve_points: learning-curve evaluations per PPO run.
         native_ppo_timesteps: native PPO budget per seed (env steps, rounded up to
             whole iterations); every other setting is a ``NativePPOConfig`` default.
-        pathwise_time_limit: CPU seconds of pathwise training per task (``clock="cpu"``:
-            the budget does not shrink when other work shares the cores).
-        pathwise_iterations: most gradient steps per pathwise task (the time limit
-            usually ends training first).
+        pathwise_iterations: gradient steps per pathwise task: the budget, which
+            makes the row reproducible from its seed.
+        pathwise_time_limit: optional CPU seconds per pathwise task (``clock="cpu"``,
+            so a shared machine does not shrink it) that end training before
+            ``pathwise_iterations``; None (default) for none. A time limit that
+            binds makes the row depend on the machine's speed.
         pathwise_seeds: pathwise training seeds (0 .. pathwise_seeds - 1).
         pathwise_instances: instances that get a pathwise row (None: every instance
             of the run); it selects tasks and is not part of any task's fingerprint.
@@ -83,8 +84,8 @@ class BenchmarkConfig(ModeConfig):
     ppo_kwargs: dict[str, Any] = field(default_factory=dict)
     curve_points: int = 8
     native_ppo_timesteps: int = 1_000_000
-    pathwise_time_limit: float = 60.0
-    pathwise_iterations: int = 5000
+    pathwise_iterations: int = 700
+    pathwise_time_limit: float | None = None
     pathwise_seeds: int = 1
     pathwise_instances: tuple[str, ...] | None = None
     ppo_instances: tuple[str, ...] | None = None
@@ -113,7 +114,7 @@ class BenchmarkConfig(ModeConfig):
             seeds=3,
             ppo_timesteps=300_000,
             native_ppo_timesteps=1_000_000,
-            pathwise_time_limit=150.0,
+            pathwise_iterations=2000,
             eval_reps=200,
             eval_horizon=2000,
             search_reps=100,
@@ -142,8 +143,8 @@ class BenchmarkConfig(ModeConfig):
         for name in ("seeds", "pathwise_seeds", "ppo_timesteps", "native_ppo_timesteps", "pathwise_iterations"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if not float(self.pathwise_time_limit) > 0:
-            raise ValueError(f"pathwise_time_limit must be > 0 CPU seconds, got {self.pathwise_time_limit}")
+        if self.pathwise_time_limit is not None and not float(self.pathwise_time_limit) > 0:
+            raise ValueError(f"pathwise_time_limit must be > 0 CPU seconds or None, got {self.pathwise_time_limit}")
         if self.pathwise_instances is not None:
             self.pathwise_instances = tuple(self.pathwise_instances)
         if self.ppo_instances is not None:

@@ -96,12 +96,13 @@ def native_ppo_config(task: Task, cfg: BenchmarkConfig) -> Any:
 
 
 def pathwise_config(task: Task, cfg: BenchmarkConfig) -> Any:
-    """The pathwise settings of a task: ``PathwiseConfig`` defaults, a CPU-time limit, the cap, the seed."""
+    """The pathwise settings of a task: ``PathwiseConfig`` defaults, the budget (and any CPU-time limit), the seed."""
     from agents.pathwise import PathwiseConfig
 
+    limit = cfg.pathwise_time_limit
     return PathwiseConfig(
         iterations=int(cfg.pathwise_iterations),
-        time_limit=float(cfg.pathwise_time_limit),
+        time_limit=None if limit is None else float(limit),
         clock="cpu",
         seed=task.seed,
     )

@@ -40,7 +40,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seeds", type=int, default=None, help="training seeds of ppo and native_ppo")
     p.add_argument("--timesteps", type=int, default=None, help="PPO (stable-baselines3) training steps per seed")
     p.add_argument("--native-timesteps", type=int, default=None, help="native PPO training steps per seed")
-    p.add_argument("--pathwise-time-limit", type=float, default=None, help="pathwise training CPU seconds per instance")
+    p.add_argument(
+        "--pathwise-iterations",
+        type=int,
+        default=None,
+        help="pathwise gradient steps per instance (quick 700, full 2000)",
+    )
+    p.add_argument(
+        "--pathwise-time-limit",
+        type=float,
+        default=None,
+        help="optional pathwise CPU seconds per instance; a limit that binds makes the row machine-dependent",
+    )
     p.add_argument("--out", default=None, help="output directory (default results/benchmark-quick or -full)")
     p.add_argument("--backend", choices=("local", "dask"), default="local", help="joblib processes or a Dask cluster")
     p.add_argument(
@@ -77,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     for opt, field in (
         ("timesteps", "ppo_timesteps"),
         ("native_timesteps", "native_ppo_timesteps"),
+        ("pathwise_iterations", "pathwise_iterations"),
         ("pathwise_time_limit", "pathwise_time_limit"),
     ):
         if getattr(args, opt) is not None:

@@ -117,6 +117,8 @@ def test_fingerprints_follow_the_learners_settings_and_defaults(tmp_path, monkey
     # the learners' budgets besides their defaults: the seed and the CPU clock
     config = bm.pathwise_config(pw, base)
     assert (config.time_limit, config.clock, config.iterations, config.seed) == (1.0, "cpu", 3, 0)
+    # without a time limit the budget is the iteration count alone (a reproducible row)
+    assert bm.pathwise_config(pw, bm.BenchmarkConfig()).time_limit is None
 
 
 def test_quick_and_full_configs_schedule_the_learners():
@@ -131,7 +133,10 @@ def test_quick_and_full_configs_schedule_the_learners():
     assert {t.instance for t in named if t.agent == "pathwise"} == {"EOQ", "Zipkin-L2-p9"}
     full = bm.BenchmarkConfig.for_mode("full")
     tasks = bm.make_tasks(full)
-    assert full.native_ppo_timesteps >= 1_000_000 and full.pathwise_time_limit == 150.0
+    assert full.native_ppo_timesteps >= 1_000_000 and (full.pathwise_iterations, full.pathwise_time_limit) == (
+        2000,
+        None,
+    )
     assert len([t for t in tasks if t.agent == "native_ppo"]) == 3 * len(full.instances) == 3 * 25
     # SB3 PPO on the suite's ids only: on Zipkin's grid the native PPO is the PPO row
     assert {t.instance for t in tasks if t.agent == "ppo"} == set(ids)
@@ -144,7 +149,7 @@ def test_quick_and_full_configs_schedule_the_learners():
     for field in ("native_ppo_timesteps", "pathwise_iterations", "pathwise_seeds"):
         with pytest.raises(ValueError, match=f"{field} must be >= 1, got 0"):
             bm.BenchmarkConfig(**{field: 0})
-    with pytest.raises(ValueError, match="pathwise_time_limit must be > 0 CPU seconds, got 0"):
+    with pytest.raises(ValueError, match="pathwise_time_limit must be > 0 CPU seconds or None, got 0"):
         bm.BenchmarkConfig(pathwise_time_limit=0)
 
 
