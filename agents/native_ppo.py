@@ -1,4 +1,4 @@
-"""A native PPO: torch on CPU stepping the batched kernel (``InventoryVectorEnv``) directly.
+"""A native PPO: torch on CPU stepping the batched kernels (``InventoryVectorEnv``, ``SerialVectorEnv``) directly.
 
 Proximal policy optimisation (Schulman, Wolski, Dhariwal, Radford & Klimov 2017,
 arXiv 1707.06347) with generalised advantage estimation (Schulman, Moritz,
@@ -11,10 +11,29 @@ quantity under lost sales, a target inventory position under backorders),
 ``obs_scale=True``, ``random_start=True`` (infinite-horizon
 models), ``reward_scale=c`` and ``max_episode_steps=T``.
 
+Serial chains. ``train("inv_gym/Serial-v0", config)`` (or :class:`SerialParams`)
+steps :class:`inv_gym.serial.SerialVectorEnv` the same way. Its action is
+``MultiDiscrete``, one component per stage, and the actor has one softmax per
+stage as it has one per source under dual sourcing. The default action is the
+env's ``"order_up_to"`` option: stage m's component is an echelon base-stock
+level S_m, turned into q_m = clip(S_m - IP_m, 0, max_order) by the env, so the
+optimal policy (echelon base stock, Clark & Scarf 1960) is one constant level
+per stage. Observations are divided by the chain's ``obs_scale`` (per stage,
+the mean demand over the echelon's protection period), the default reward scale
+is :func:`_chain_reward_scale`, training episodes start from a random stock and
+are cut at ``horizon`` (the chain never terminates). The trained policy is a
+:class:`NativePPOSerialPolicy`, scored by
+:func:`inv_gym.serial.evaluation.serial_evaluate` or :func:`inv_gym.score`.
+What differs between the two kinds of model (env, action sizes, defaults,
+policy, evaluator, saved parameters) sits in one class per kind
+(:class:`_SingleItem`, :class:`_Chain`), chosen by :func:`_model` from the
+parameters' type.
+
 Per iteration (B = N x T samples):
 
 1. **Rollout.** T steps of the N copies with actions a ~ pi_theta(. | s) (a
-   categorical distribution over the env's ``Discrete`` actions), storing s, a,
+   categorical distribution over the env's ``Discrete`` actions, one per component
+   of a ``MultiDiscrete`` action), storing s, a,
    log pi_theta(a | s), V_phi(s), r and the end flags.
 2. **Advantages (GAE).** With done_t = terminated_t or truncated_t,
 
@@ -69,11 +88,14 @@ Usage::
     agent = train("inv_gym/LostSales-v0", NativePPOConfig(timesteps=3_000_000, seed=0), out="runs/ls")
     ev = agent.evaluate(reps=100, horizon=1000, warmup=100, seed=1)
     agent = load("runs/ls")
+    chain = train("inv_gym/Serial-v0", NativePPOConfig(seed=0))  # Snyder & Shen's Example 6.1
+    inv_gym.score(chain.policy(), "serial/example-6.1")
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import math
 import os
@@ -88,6 +110,7 @@ import torch
 from torch import nn
 
 from agents.base import BasePolicy
+from agents.serial import EchelonBaseStock
 from inv_gym.envs.inventory import InventoryVectorEnv
 from inv_gym.envs.options import (
     EnvOptions,
@@ -97,11 +120,15 @@ from inv_gym.envs.options import (
     orders_from_levels,
     positions_from_obs,
 )
+from inv_gym.instances import SERIAL_ENV_ID
 from inv_gym.params import InventoryParams
+from inv_gym.serial.env import SerialVectorEnv, make_serial_params
+from inv_gym.serial.params import SerialParams
 
 __all__ = [
     "NativePPOConfig",
     "NativePPOPolicy",
+    "NativePPOSerialPolicy",
     "NativePPOAgent",
     "train",
     "load",
@@ -241,44 +268,79 @@ class NativePPOConfig:
         return -(-self.timesteps // self.batch_size)
 
 
-def default_action(params: InventoryParams) -> str:
-    """The env action used when the config gives none: ``"order"`` under lost sales, else ``"order_up_to"``.
+def default_action(params: InventoryParams | SerialParams) -> str:
+    """The env action used when the config gives none.
 
-    Chosen on Zipkin's (2008) lost-sales grid at 3,000,000 steps, seed 0
-    (docs/benchmark.md, "Native PPO on the Zipkin lost-sales grid"): with the order
-    quantity q in 0..max_order as the action PPO is within 2% of the optimum on
-    every instance measured, while with a target level k (q = (k - IP)^+) it first
-    settles on the best constant level and stays 4.9% above the optimum at
-    L = 4, p = 4, where the optimal policy is farthest from any order-up-to policy.
-    Under backorders the optimum of the models without a fixed cost is an
-    order-up-to policy, which the target-level action makes the easiest to represent.
+    One item: ``"order"`` under lost sales, else ``"order_up_to"``. Chosen on
+    Zipkin's (2008) lost-sales grid at 3,000,000 steps, seed 0 (docs/benchmark.md,
+    "Native PPO on the Zipkin lost-sales grid"): with the order quantity q in
+    0..max_order as the action PPO is within 2% of the optimum on every instance
+    measured, while with a target level k (q = (k - IP)^+) it first settles on the
+    best constant level and stays 4.9% above the optimum at L = 4, p = 4, where
+    the optimal policy is farthest from any order-up-to policy. Under backorders
+    the optimum of the models without a fixed cost is an order-up-to policy, which
+    the target-level action makes the easiest to represent.
+
+    Serial chain: ``"order_up_to"``, the env's echelon base-stock action (stage m
+    picks a level S_m and orders q_m = clip(S_m - IP_m, 0, max_order), IP_m its
+    echelon inventory position). An echelon base-stock policy is optimal on the
+    chain (Clark & Scarf 1960), so under this action the optimum is a constant
+    level per stage.
 
     >>> from inv_gym.presets import preset_params
     >>> default_action(preset_params("inv_gym/LostSales-v0")), default_action(preset_params("inv_gym/BaseStock-v0"))
     ('order', 'order_up_to')
+    >>> default_action(SerialParams())
+    'order_up_to'
     """
-    return "order" if params.lost_sales else "order_up_to"
+    return _model(params).default_action(params)
 
 
-def _action(config: NativePPOConfig, params: InventoryParams) -> str:
+def _action(config: NativePPOConfig, params: InventoryParams | SerialParams) -> str:
     return default_action(params) if config.action is None else config.action
 
 
-def default_reward_scale(params: InventoryParams) -> float:
+def default_reward_scale(params: InventoryParams | SerialParams) -> float:
     """The reward scale c used when the config gives none.
 
-    c = 1 / (E[D] * u + K) with u the largest per-unit rate among h, b, p, w, the
-    unit cost and the price, and K the fixed order cost: a period's cost (or
-    revenue) is then of order one or below, and so is the value function's scale
-    times (1 - gamma). E.g. Zipkin's p = 4: c = 1 / 20.
+    One item: c = 1 / (E[D] * u + K) with u the largest per-unit rate among h, b,
+    p, w, the unit cost and the price, and K the fixed order cost: a period's cost
+    (or revenue) is then of order one or below, and so is the value function's
+    scale times (1 - gamma). E.g. Zipkin's p = 4: c = 1 / 20.
+
+    Serial chain: see :func:`_chain_reward_scale`.
 
     >>> from inv_gym.presets import preset_params
     >>> default_reward_scale(preset_params("inv_gym/LostSales-v0"))
     0.05
     """
+    return _model(params).reward_scale(params)
+
+
+def _item_reward_scale(params: InventoryParams) -> float:
     p = params
     unit = max(p.holding_cost, p.backorder_cost, p.lost_sales_cost, p.waste_cost, p.unit_cost, p.price)
     size = max(float(p.demand.mean), 1.0) * unit + p.fixed_order_cost
+    return 1.0 / size if size > 0 else 1.0
+
+
+def _chain_reward_scale(params: SerialParams) -> float:
+    """The chain's default reward scale: c = 1 / (E[D] * u), u = max(p, h'_1, .., h'_M).
+
+    The single-item rule with the chain's per-unit rates (the backorder cost and
+    the local holding costs): a period's cost times c is of order one or below.
+    Snyder & Shen's Example 6.1 (E[D] = 5, p = 37.12, optimum 52.05 per period):
+    c = 1 / 185.6 = 0.0054, so the optimal period costs 0.28 scaled. Measured
+    there at 1,000,000 steps, seed 0, greedy gaps to the Clark-Scarf optimum:
+    7.5% at c = 0.0054, 7.9% at 0.01, 5.9% at 0.02 (one seed each, so no
+    preference among them); the CleanRL example's runs at 0.1 were 134% above
+    (docs/benchmark.md), too large a return for the value loss.
+
+    >>> round(default_reward_scale(SerialParams()), 5)
+    0.00539
+    """
+    unit = max(params.backorder_cost, *params.holding_costs)
+    size = max(float(params.demand.mean), 1.0) * unit
     return 1.0 / size if size > 0 else 1.0
 
 
@@ -296,12 +358,12 @@ def _mlp(sizes: tuple[int, ...], out_gain: float, gen: torch.Generator) -> nn.Se
     return nn.Sequential(*layers)
 
 
-def _nvec(params: InventoryParams, action: str) -> tuple[int, ...]:
-    """Sizes of the action's components: (n,) for one source, (n_r, n_e) with dual sourcing."""
-    return tuple(u + 1 for u in action_uppers(params, EnvOptions(action=action)))
+def _nvec(params: InventoryParams | SerialParams, action: str) -> tuple[int, ...]:
+    """Sizes of the action's components: (n,) for one source, (n_r, n_e) with dual sourcing, one per stage of a chain."""
+    return _model(params).nvec(params, action)
 
 
-def _n_actions(params: InventoryParams, action: str) -> int:
+def _n_actions(params: InventoryParams | SerialParams, action: str) -> int:
     """Outputs of the actor: one logit per value of every component."""
     return sum(_nvec(params, action))
 
@@ -329,6 +391,21 @@ def _torch_settings(threads: int) -> Iterator[None]:
 # the trained policy
 
 
+def _check_network(actor: nn.Sequential, params: InventoryParams | SerialParams, action: str) -> None:
+    """Refuse parameters whose observation or action sizes are not the network's."""
+    n_in, n_out = actor[0].in_features, actor[-1].out_features
+    if params.obs_dim != n_in or _n_actions(params, action) != n_out:
+        raise ValueError(
+            f"the network reads {n_in} observation entries and has {n_out} actions; these parameters give "
+            f"{params.obs_dim} entries and {_n_actions(params, action)} actions ({action})"
+        )
+
+
+def _greedy(logits: torch.Tensor, nvec: tuple[int, ...]) -> torch.Tensor:
+    """The most probable value of each action component, (N, k)."""
+    return torch.stack([z.argmax(dim=1) for z in logits.split(nvec, dim=1)], dim=1)
+
+
 class NativePPOPolicy(BasePolicy):
     """The greedy policy of a trained actor network, on raw observations.
 
@@ -354,12 +431,7 @@ class NativePPOPolicy(BasePolicy):
         super().__init__(params)
 
     def _check(self, params: InventoryParams) -> None:
-        n_in, n_out = self.actor[0].in_features, self.actor[-1].out_features
-        if params.obs_dim != n_in or _n_actions(params, self.action) != n_out:
-            raise ValueError(
-                f"the network reads {n_in} observation entries and has {n_out} actions; these parameters give "
-                f"{params.obs_dim} entries and {_n_actions(params, self.action)} actions ({self.action})"
-            )
+        _check_network(self.actor, params, self.action)
         self._scale = observation_scale(params)
 
     def order(self, obs: np.ndarray) -> np.ndarray:
@@ -368,7 +440,7 @@ class NativePPOPolicy(BasePolicy):
         with torch.inference_mode():
             logits = self.actor(x)
             if params.dual_sourcing:  # one argmax per source, mapped as the env maps them
-                a = torch.stack([z.argmax(dim=1) for z in logits.split(_nvec(params, self.action), dim=1)], 1)
+                a = _greedy(logits, _nvec(params, self.action))
                 pos = positions_from_obs(params, obs)
                 return orders_from_actions(a.numpy(), pos, params, EnvOptions(action=self.action))
             a = logits.argmax(dim=1).numpy()
@@ -378,6 +450,143 @@ class NativePPOPolicy(BasePolicy):
 
     def describe(self) -> dict[str, Any]:
         return {"family": self.family, "action": self.action}
+
+
+class NativePPOSerialPolicy:
+    """The greedy policy of a trained actor network on a serial chain, on raw observations.
+
+    One argmax per stage of the ``actor``'s logits at s / scale (``scale`` =
+    ``params.obs_scale``, the env's ``obs_scale=True`` divisors; stage 1 first),
+    read as the env option ``action`` it was trained with: echelon base-stock levels
+    S_1 .. S_M under ``"order_up_to"`` (q_m = clip(S_m - IP_m, 0, max_order), the
+    env's map, IP_m read from the observation by
+    :meth:`agents.serial.EchelonBaseStock.positions_from_obs`), the orders
+    themselves under ``"order"``. ``act`` returns orders (N, M), so
+    :func:`inv_gym.serial.evaluation.serial_evaluate` and :func:`inv_gym.score`
+    (under the default ``action="order"``) score it on the kernel. ``params``,
+    if given, is the chain to bind (else :meth:`bind` it).
+    """
+
+    family = "native_ppo"
+
+    def __init__(self, actor: nn.Sequential, *, action: str, params: SerialParams | None = None) -> None:
+        self.actor = actor.eval()
+        self.action = action
+        self.params: SerialParams | None = None
+        if params is not None:
+            self._bind_inplace(params)
+
+    def _bind_inplace(self, params: SerialParams) -> None:
+        if not isinstance(params, SerialParams):
+            raise ValueError(f"params must be SerialParams, got {type(params).__name__}")
+        _check_network(self.actor, params, self.action)
+        self.params = params
+        self._scale = params.obs_scale
+
+    def bind(self, params: SerialParams) -> NativePPOSerialPolicy:
+        """A copy of this policy bound to the chain ``params`` (checked against the network)."""
+        out = copy.copy(self)
+        out._bind_inplace(params)
+        return out
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        """Orders (N, M) float64, integers in [0, max_order], from raw observations (N, d) or (d,)."""
+        if self.params is None:
+            raise RuntimeError("NativePPOSerialPolicy is not bound to parameters: call .bind(params) first")
+        raw = np.asarray(obs, dtype=np.float32)
+        raw = raw[None, :] if raw.ndim == 1 else raw
+        x = torch.from_numpy(np.ascontiguousarray(raw / self._scale, dtype=np.float32))
+        with torch.inference_mode():
+            a = _greedy(self.actor(x), _nvec(self.params, self.action)).numpy().astype(np.float64)
+        if self.action == "order_up_to":
+            return EchelonBaseStock(a, self.params).act(raw)
+        return a
+
+    def predict(
+        self, observation: np.ndarray, state: Any = None, episode_start: Any = None, deterministic: bool = True
+    ) -> tuple[np.ndarray, Any]:
+        """stable-baselines3's ``predict``: integer orders for the env's ``action="order"`` space."""
+        obs = np.asarray(observation)
+        a = self.act(obs).astype(np.int64)
+        return (a[0] if obs.ndim == 1 else a), state
+
+    def describe(self) -> dict[str, Any]:
+        return {"family": self.family, "action": self.action}
+
+
+# ---------------------------------------------------------------------------
+# the two kinds of model: what differs between one item and a serial chain
+
+
+class _SingleItem:
+    """One item (:class:`InventoryParams`): :class:`InventoryVectorEnv`, :class:`NativePPOPolicy`,
+    :func:`inv_gym.evaluation.evaluate`; finite-horizon models train on their own horizon."""
+
+    name = "single_item"
+    params_type = InventoryParams
+    env_type = InventoryVectorEnv
+    policy_type = NativePPOPolicy
+    reward_scale = staticmethod(_item_reward_scale)
+
+    @staticmethod
+    def default_action(params: InventoryParams) -> str:
+        return "order" if params.lost_sales else "order_up_to"
+
+    @staticmethod
+    def nvec(params: InventoryParams, action: str) -> tuple[int, ...]:
+        return tuple(u + 1 for u in action_uppers(params, EnvOptions(action=action)))
+
+    @staticmethod
+    def finite(params: InventoryParams) -> bool:
+        return params.finite_horizon
+
+    @staticmethod
+    def evaluate(policy: NativePPOPolicy, params: InventoryParams, **kwargs: Any) -> Any:
+        from inv_gym.evaluation import evaluate
+
+        return evaluate(policy, params, **kwargs)
+
+
+class _Chain:
+    """A serial chain (:class:`SerialParams`): :class:`SerialVectorEnv`, :class:`NativePPOSerialPolicy`,
+    :func:`inv_gym.serial.evaluation.serial_evaluate`. Never finite-horizon: ``params.horizon``
+    is a truncation, so training cuts episodes at ``config.horizon``."""
+
+    name = "serial"
+    params_type = SerialParams
+    env_type = SerialVectorEnv
+    policy_type = NativePPOSerialPolicy
+    reward_scale = staticmethod(_chain_reward_scale)
+
+    @staticmethod
+    def default_action(params: SerialParams) -> str:
+        return "order_up_to"
+
+    @staticmethod
+    def nvec(params: SerialParams, action: str) -> tuple[int, ...]:
+        tops = params.level_upper if action == "order_up_to" else (params.max_order,) * params.n_stages
+        return tuple(int(u) + 1 for u in tops)
+
+    @staticmethod
+    def finite(params: SerialParams) -> bool:
+        return False
+
+    @staticmethod
+    def evaluate(policy: NativePPOSerialPolicy, params: SerialParams, **kwargs: Any) -> Any:
+        from inv_gym.serial.evaluation import serial_evaluate
+
+        return serial_evaluate(policy, params, **kwargs)
+
+
+_MODELS: tuple[type, ...] = (_SingleItem, _Chain)
+
+
+def _model(params: Any) -> Any:
+    """The kind of model of ``params`` (the one place that dispatches on the parameters' type)."""
+    for kind in _MODELS:
+        if isinstance(params, kind.params_type):
+            return kind
+    raise ValueError(f"params must be InventoryParams or SerialParams, got {type(params).__name__}")
 
 
 # ---------------------------------------------------------------------------
@@ -403,7 +612,7 @@ class NativePPOAgent:
 
     actor: nn.Sequential
     critic: nn.Sequential
-    params: InventoryParams
+    params: InventoryParams | SerialParams
     config: NativePPOConfig
     env_id: str | None = None
     reward_scale: float = 1.0
@@ -411,15 +620,15 @@ class NativePPOAgent:
     train_time: float = 0.0
     log: list[dict[str, float]] = field(default_factory=list)
 
-    def policy(self) -> NativePPOPolicy:
-        """The greedy policy as a bound :class:`agents.base.BasePolicy`."""
-        return NativePPOPolicy(self.actor, action=self.config.action, params=self.params)
+    def policy(self) -> NativePPOPolicy | NativePPOSerialPolicy:
+        """The greedy policy, bound: a :class:`NativePPOPolicy` (one item) or a
+        :class:`NativePPOSerialPolicy` (a serial chain)."""
+        return _model(self.params).policy_type(self.actor, action=self.config.action, params=self.params)
 
     def evaluate(self, **kwargs: Any) -> Any:
-        """:func:`inv_gym.evaluation.evaluate` of :meth:`policy` on :attr:`params`."""
-        from inv_gym.evaluation import evaluate
-
-        return evaluate(self.policy(), self.params, **kwargs)
+        """Monte Carlo evaluation of :meth:`policy` on :attr:`params`: :func:`inv_gym.evaluation.evaluate`
+        (one item) or :func:`inv_gym.serial.evaluation.serial_evaluate` (a chain); same keywords."""
+        return _model(self.params).evaluate(self.policy(), self.params, **kwargs)
 
     def meta(self) -> dict[str, Any]:
         """JSON-friendly description (settings, parameters, log)."""
@@ -429,6 +638,7 @@ class NativePPOAgent:
             "format": _FORMAT,
             "algo": "native_ppo",
             "env_id": self.env_id,
+            "model": _model(self.params).name,
             "params": self.params.to_dict(),
             "config": cfg,
             "reward_scale": self.reward_scale,
@@ -458,7 +668,9 @@ def _atomic(directory: str, name: str, write: Any, *, binary: bool = False) -> N
         raise
 
 
-def _networks(params: InventoryParams, config: NativePPOConfig, gen: torch.Generator) -> tuple[nn.Sequential, ...]:
+def _networks(
+    params: InventoryParams | SerialParams, config: NativePPOConfig, gen: torch.Generator
+) -> tuple[nn.Sequential, ...]:
     d, hidden = params.obs_dim, config.hidden
     actor = _mlp((d, *hidden, _n_actions(params, _action(config, params))), 0.01, gen)
     critic = _mlp((d, *hidden, 1), 1.0, gen)
@@ -477,7 +689,11 @@ def load(directory: str) -> NativePPOAgent:
     cfg = dict(meta["config"])
     cfg["hidden"] = tuple(cfg["hidden"])
     config = NativePPOConfig(**cfg)
-    params = InventoryParams(**meta["params"])
+    kinds = {kind.name: kind for kind in _MODELS}
+    kind = meta.get("model", _SingleItem.name)
+    if kind not in kinds:
+        raise ValueError(f"{meta_path}: model must be one of {sorted(kinds)}, got {kind!r}")
+    params = kinds[kind].params_type(**meta["params"])
     actor, critic = _networks(params, config, torch.Generator().manual_seed(0))
     state = torch.load(weights_path, map_location="cpu", weights_only=True)
     actor.load_state_dict(state["actor"])
@@ -499,20 +715,32 @@ def load(directory: str) -> NativePPOAgent:
 # training
 
 
-def _resolve(env: str | InventoryParams, overrides: dict[str, Any] | None) -> tuple[str | None, InventoryParams]:
-    if isinstance(env, InventoryParams):
+def _resolve(
+    env: str | InventoryParams | SerialParams, overrides: dict[str, Any] | None
+) -> tuple[str | None, InventoryParams | SerialParams]:
+    if isinstance(env, (InventoryParams, SerialParams)):
         return None, env.replace(**overrides) if overrides else env
     if not isinstance(env, str):
-        raise ValueError(f"env must be a registered id or InventoryParams, got {type(env).__name__}")
+        raise ValueError(f"env must be a registered id, InventoryParams or SerialParams, got {type(env).__name__}")
+    if env == SERIAL_ENV_ID:
+        return env, make_serial_params(**(overrides or {}))
     from inv_gym.presets import preset_params
 
     return env, preset_params(env, **(overrides or {}))
 
 
-def make_env(params: InventoryParams, config: NativePPOConfig, reward_scale: float) -> InventoryVectorEnv:
-    """The training env: N kernel copies with the learning aids as env options."""
-    finite = params.finite_horizon
-    return InventoryVectorEnv(
+def make_env(
+    params: InventoryParams | SerialParams, config: NativePPOConfig, reward_scale: float
+) -> InventoryVectorEnv | SerialVectorEnv:
+    """The training env: N kernel copies with the learning aids as env options.
+
+    One item: :class:`InventoryVectorEnv` (finite-horizon models on their own
+    horizon, without ``random_start``); a chain: :class:`SerialVectorEnv`, episodes
+    cut at ``config.horizon``.
+    """
+    kind = _model(params)
+    finite = kind.finite(params)
+    return kind.env_type(
         config.n_envs,
         params,
         action=_action(config, params),
@@ -524,7 +752,7 @@ def make_env(params: InventoryParams, config: NativePPOConfig, reward_scale: flo
 
 
 def train(
-    env: str | InventoryParams,
+    env: str | InventoryParams | SerialParams,
     config: NativePPOConfig | None = None,
     *,
     overrides: dict[str, Any] | None = None,
@@ -533,7 +761,8 @@ def train(
     """Train a native PPO agent on a registered id (or parameters).
 
     Args:
-        env: a registered id (``"inv_gym/LostSales-v0"``) or :class:`InventoryParams`.
+        env: a registered id (``"inv_gym/LostSales-v0"``, ``"inv_gym/Serial-v0"``),
+            :class:`InventoryParams` or :class:`SerialParams`.
         config: the settings (default :class:`NativePPOConfig()`).
         overrides: parameter overrides of the id's preset.
         out: directory to save the agent to (None: not saved).
@@ -603,7 +832,7 @@ class Rollout:
 class _Runner:
     """Steps the vector env with the current policy, carrying its state across rollouts."""
 
-    def __init__(self, envs: InventoryVectorEnv, seed: int, gen: torch.Generator) -> None:
+    def __init__(self, envs: InventoryVectorEnv | SerialVectorEnv, seed: int, gen: torch.Generator) -> None:
         self.envs, self.gen = envs, gen
         space = envs.single_action_space
         self.nvec = tuple(int(n) for n in space.nvec) if hasattr(space, "nvec") else (int(space.n),)
@@ -706,7 +935,7 @@ def _update(
 
 
 def _learn(
-    envs: InventoryVectorEnv,
+    envs: InventoryVectorEnv | SerialVectorEnv,
     actor: nn.Sequential,
     critic: nn.Sequential,
     cfg: NativePPOConfig,

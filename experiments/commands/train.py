@@ -3,6 +3,8 @@
 Trains with the id's defaults (``agents.ppo.ENV_DEFAULTS``), saves the model,
 its normalization statistics and ``agent.json`` in ``--out``, then evaluates
 the trained policy with the Monte Carlo evaluator (common random numbers).
+``--algo native_ppo`` also trains on the serial chain (``inv-gym train Serial --algo
+native_ppo --set lead_times=0,1,2 ...``), scored by its own evaluator.
 """
 
 from __future__ import annotations
@@ -134,18 +136,28 @@ def run_pathwise(args: argparse.Namespace) -> int:
 
 
 def run_native_ppo(args: argparse.Namespace) -> int:
-    """``--algo native_ppo``: train :mod:`agents.native_ppo` (its defaults), save it, score it on the kernel."""
+    """``--algo native_ppo``: train :mod:`agents.native_ppo` (its defaults), save it, score it on the kernel.
+
+    ``inv_gym/Serial-v0`` (or ``Serial``) trains on the serial chain, its ``--set`` values
+    parsed as ``inv-gym solve Serial`` parses them; the chain is scored by its own evaluator.
+    """
     from agents.native_ppo import NativePPOConfig, train
     from experiments.commands.common import parse_sets
+    from experiments.commands.serial import SERIAL_IDS, is_serial_id, serial_params_from_args
 
-    env_id, params = params_from_args(args)
+    if is_serial_id(args.env_id):
+        env_id, params = SERIAL_IDS[0], serial_params_from_args(args)
+        overrides, finite = params.to_dict(), False
+    else:
+        env_id, params = params_from_args(args)
+        overrides, finite = parse_sets(args.sets), params.finite_horizon
     settings = {"timesteps": args.timesteps, "seed": args.seed}
     for name, value in (("n_envs", args.n_envs), ("horizon", args.train_horizon)):
         if value is not None:
             settings[name] = value
     out = args.out or f"runs/{env_id.split('/', 1)[1]}-native_ppo-s{args.seed}"
-    agent = train(env_id, NativePPOConfig(**settings), overrides=parse_sets(args.sets), out=out)
-    horizon = {} if params.finite_horizon else {"horizon": args.eval_horizon, "warmup": 100}
+    agent = train(env_id, NativePPOConfig(**settings), overrides=overrides, out=out)
+    horizon = {} if finite else {"horizon": args.eval_horizon, "warmup": 100}
     cost = agent.evaluate(reps=args.eval_reps, seed=args.seed + 1, **horizon)["cost_per_period"]
     result = {
         "env_id": env_id,
