@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-from experiments.benchmark.instances import INSTANCES, QUICK_PATHWISE_INSTANCES, suite_instances, zipkin_instances
+from experiments.benchmark.instances import (
+    FULL_SERIAL_INSTANCES,
+    INSTANCES,
+    QUICK_PATHWISE_INSTANCES,
+    QUICK_SERIAL_INSTANCES,
+    suite_instances,
+    zipkin_instances,
+)
 from experiments.modes import ModeConfig
 
 __all__ = ["ROW_TYPES", "LEARNED_ROWS", "BenchmarkConfig"]
@@ -24,18 +31,22 @@ class BenchmarkConfig(ModeConfig):
     ``BenchmarkConfig.for_mode("quick" | "full", **changes)`` is the
     configuration of ``--quick`` or ``--full`` (:mod:`experiments.modes`):
 
-    * ``quick``: every registered id at its preset, one seed of each learner.
-      SB3 PPO 200,000 steps (200,000 rather than 80,000: with the random starting
+    * ``quick``: every registered id at its preset and one serial chain
+      (:data:`QUICK_SERIAL_INSTANCES`: ``Serial-example-6.1``), one seed of each learner.
+      SB3 PPO 200,000 steps (not on the serial chain: the native PPO is its PPO row) (200,000 rather than 80,000: with the random starting
       stock of the backorder models, 80,000 steps left BaseStock-v0 8% above the
       optimum); native PPO 1,000,000 steps on every id (300,000 left
       StochasticLeadTime-v0 20% above the optimum, 1,000,000 0.1%); the pathwise
       learner 60 CPU seconds on :data:`QUICK_PATHWISE_INSTANCES` (on every listed
       instance when ``instances`` is given). It must finish within 10 minutes on
       2 cores; the measured wall time is in docs/benchmark.md ("Quick run").
-    * ``full``: the suite plus Zipkin's whole grid. SB3 PPO 3 seeds x 300,000
+    * ``full``: the suite plus Zipkin's whole grid and five serial chains
+      (:data:`FULL_SERIAL_INSTANCES`: Example 6.1 and the HDPO diagonal ``Serial-hdpo-L1-p4``,
+      ``-L2-p9``, ``-L3-p19``, ``-L4-p39``). SB3 PPO 3 seeds x 300,000
       steps on the suite's ids (about 5,000 training steps/s per core;
       ``ppo_timesteps``, ``--timesteps``, for more; on Zipkin's grid the native
-      PPO, 15x faster, is the PPO row: ``ppo_instances``), native PPO 3 seeds x
+      PPO, 15x faster, is the PPO row: ``ppo_instances``; so it is on the serial chains),
+      native PPO 3 seeds x
       1,000,000 steps on every instance, the pathwise learner one seed x 2,000
       gradient steps on every instance it covers (about 150 CPU seconds on the
       Zipkin grid), plus the searches, DP solves and bandits.
@@ -64,11 +75,14 @@ class BenchmarkConfig(ModeConfig):
         pathwise_instances: instances that get a pathwise row (None: every instance
             of the run); it selects tasks and is not part of any task's fingerprint.
         ppo_instances: instances that get (stable-baselines3) ``ppo`` rows (None: every
-            instance of the run); selects tasks like ``pathwise_instances``.
+            single-stage instance of the run; SB3 PPO never runs on a serial chain); selects
+            tasks like ``pathwise_instances``.
         eval_reps, eval_horizon, eval_warmup, eval_seed: the final evaluation
             of every row (infinite-horizon models; finite-horizon ones use their horizon).
-        search_reps, search_horizon, search_seed: the grid search's evaluation.
-        bandit_iterations, bandit_epsilon, bandit_horizon: the bandit's run.
+        search_reps, search_horizon, search_seed: the grid search's evaluation (a serial
+            chain's too: every stage within :data:`~experiments.benchmark.instances.SERIAL_SEARCH_RADIUS` of the optimum's level).
+        bandit_iterations, bandit_epsilon, bandit_horizon: the bandit's run (a serial chain's
+            arms: echelon levels around the optimum's, :data:`~experiments.benchmark.instances.SERIAL_BANDIT_OFFSETS`).
         out: output directory.
         backend: ``local`` (joblib processes) or ``dask``.
         scheduler: Dask scheduler address (``tcp://HOST:PORT``) or a ``distributed.Client``.
@@ -107,9 +121,11 @@ class BenchmarkConfig(ModeConfig):
 
     #: the modes (:mod:`experiments.modes`): ``--quick`` and ``--full``
     MODES: ClassVar[dict[str, dict[str, Any]]] = {
-        "quick": dict(pathwise_instances=QUICK_PATHWISE_INSTANCES),
+        "quick": dict(
+            instances=tuple(suite_instances()) + QUICK_SERIAL_INSTANCES, pathwise_instances=QUICK_PATHWISE_INSTANCES
+        ),
         "full": dict(
-            instances=tuple(suite_instances()) + tuple(zipkin_instances()),
+            instances=tuple(suite_instances()) + tuple(zipkin_instances()) + FULL_SERIAL_INSTANCES,
             ppo_instances=tuple(suite_instances()),
             seeds=3,
             ppo_timesteps=300_000,
@@ -133,6 +149,12 @@ class BenchmarkConfig(ModeConfig):
             unknown = [i for i in getattr(self, name) or () if i not in INSTANCES]
             if unknown:
                 raise ValueError(f"{name}: unknown instance(s) {unknown}; known: {', '.join(INSTANCES)}")
+        chains = [i for i in self.ppo_instances or () if INSTANCES[i].serial]
+        if chains:
+            raise ValueError(
+                f"ppo_instances: stable-baselines3 PPO does not run on serial chains {chains} "
+                "(the native PPO is their PPO row)"
+            )
         bad = [a for a in self.agents if a not in ROW_TYPES]
         if bad:
             raise ValueError(f"unknown agent row(s) {bad}; allowed: {', '.join(ROW_TYPES)}")

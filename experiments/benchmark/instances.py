@@ -1,8 +1,15 @@
-"""The benchmark's instances: the suite's ids at their presets, Zipkin's grid, and each id's search grids.
+"""The benchmark's instances: the suite's ids at their presets, Zipkin's grid, the serial chains, and the grids.
+
+The serial chains (``inv_gym/Serial-v0``) are the ``serial`` set of
+:mod:`inv_gym.instances` under the names ``Serial-<name>`` (``Serial-example-6.1``,
+``Serial-hdpo-L1-p4``, ...), with that set's parameters; their ``params()`` is a
+:class:`~inv_gym.serial.params.SerialParams`.
 
 Example:
     >>> INSTANCES["Zipkin-L2-p9"].params().lead_time, INSTANCES["Zipkin-L2-p9"].params().lost_sales_cost
     (2, 9.0)
+    >>> INSTANCES["Serial-hdpo-L2-p9"].params().lead_times, INSTANCES["Serial-hdpo-L2-p9"].serial
+    ((2, 2, 2, 2), True)
 """
 
 from __future__ import annotations
@@ -10,19 +17,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from inv_gym.instances import ZIPKIN_OPTIMA  # Zipkin (2008)'s published optima, {(L, p): cost}
+from inv_gym.instances import SERIAL_ENV_ID, ZIPKIN_OPTIMA, instance_set  # ZIPKIN_OPTIMA: Zipkin (2008), {(L, p): cost}
+from inv_gym.instances import Instance as NamedInstance
 from inv_gym.params import InventoryParams
+from inv_gym.serial.params import SerialParams
 
 __all__ = [
     "ZIPKIN_OPTIMA",
     "Instance",
     "suite_instances",
     "zipkin_instances",
+    "serial_instances",
+    "named_instance",
     "INSTANCES",
     "HEURISTICS",
     "BANDIT_ARMS",
     "PPO_TIMESTEPS_CAP",
     "QUICK_PATHWISE_INSTANCES",
+    "QUICK_SERIAL_INSTANCES",
+    "FULL_SERIAL_INSTANCES",
+    "SERIAL_HEURISTICS",
+    "SERIAL_SEARCH_RADIUS",
+    "SERIAL_BANDIT_OFFSETS",
+    "SERIAL_BANDIT_WARMUP",
 ]
 
 
@@ -34,7 +51,17 @@ class Instance:
     env_id: str
     overrides: tuple[tuple[str, Any], ...] = ()
 
-    def params(self) -> InventoryParams:
+    @property
+    def serial(self) -> bool:
+        """Whether the instance is a serial chain (``inv_gym/Serial-v0``)."""
+        return self.env_id == SERIAL_ENV_ID
+
+    def params(self) -> InventoryParams | SerialParams:
+        """The validated parameters: the id's preset with the overrides (a chain: :class:`SerialParams`)."""
+        if self.serial:
+            from inv_gym.serial.env import make_serial_params
+
+            return make_serial_params(**dict(self.overrides))
         from inv_gym.presets import preset_params
 
         return preset_params(self.env_id, **dict(self.overrides))
@@ -57,7 +84,58 @@ def zipkin_instances() -> dict[str, Instance]:
     return out
 
 
-INSTANCES: dict[str, Instance] = {**suite_instances(), **zipkin_instances()}
+#: The benchmark's name of a chain of the ``serial`` set: ``Serial-`` and its name in the set.
+_SERIAL_PREFIX = "Serial-"
+
+
+def serial_instances() -> dict[str, Instance]:
+    """The ``serial`` set of :mod:`inv_gym.instances` (Clark-Scarf optima), named ``Serial-<name>``.
+
+    The overrides are the set's own (``make_serial_params(**overrides)`` is the set's ``params``).
+    """
+    out = {}
+    for named in instance_set("serial"):
+        name = _SERIAL_PREFIX + named.name
+        out[name] = Instance(name, named.env_id, tuple(named.overrides.items()))
+    return out
+
+
+def named_instance(name: str) -> NamedInstance | None:
+    """The :mod:`inv_gym.instances` instance a benchmark instance comes from (the serial chains'), else None."""
+    if not name.startswith(_SERIAL_PREFIX):
+        return None
+    for named in instance_set("serial"):
+        if _SERIAL_PREFIX + named.name == name:
+            return named
+    return None
+
+
+INSTANCES: dict[str, Instance] = {**suite_instances(), **zipkin_instances(), **serial_instances()}
+
+#: The serial chain of ``--quick``: Snyder & Shen's Example 6.1 (three stages).
+QUICK_SERIAL_INSTANCES: tuple[str, ...] = ("Serial-example-6.1",)
+
+#: The serial chains of ``--full``: Example 6.1 and the diagonal of the HDPO grid (four stages, L = 1..4).
+FULL_SERIAL_INSTANCES: tuple[str, ...] = (
+    "Serial-example-6.1",
+    "Serial-hdpo-L1-p4",
+    "Serial-hdpo-L2-p9",
+    "Serial-hdpo-L3-p19",
+    "Serial-hdpo-L4-p39",
+)
+
+#: The heuristic families searched on a serial chain (one ``heuristic`` row each, :mod:`agents.serial`).
+SERIAL_HEURISTICS: tuple[str, ...] = ("echelon_base_stock", "installation_base_stock")
+
+#: The serial search's grid: each stage's level within this many units of the optimum's
+#: (echelon S*_m, or installation s*_m = S*_m - S*_{m-1}), so (2 r + 1)^M policies.
+SERIAL_SEARCH_RADIUS: int = 2
+
+#: The serial bandit's arms: echelon levels S*_m + o per stage, o in these offsets (3^M arms).
+SERIAL_BANDIT_OFFSETS: tuple[int, ...] = (-2, 0, 2)
+
+#: Periods of each serial bandit pull simulated from the empty chain before its cost is measured.
+SERIAL_BANDIT_WARMUP: int = 50
 
 #: Heuristic families searched per registered id: (family, grid).
 HEURISTICS: dict[str, tuple[tuple[str, str], ...]] = {

@@ -136,6 +136,13 @@ def markdown_table(df: Any, label: str = "") -> str:
         "Cost per period is net of revenue (minus the profit for the newsvendor). Gap % is to the optimum's",
         "simulated cost on the same draws; * marks a gap to the best classical row where no exact method exists.",
     ]
+    names = dict.fromkeys(df["instance"]) if "instance" in df else {}
+    if any(INSTANCES[i].serial for i in names if i in INSTANCES):
+        lines += [
+            "A serial chain's cost is the whole chain's per period (holding at every stage and in transit, backorders",
+            "at stage 1), simulated by its kernel (inv_gym.serial.evaluation); its exact optimum is Clark-Scarf's and",
+            "its levels are echelon (S, stage 1 first) or installation (s) base-stock levels.",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -2,6 +2,9 @@
 
 Each scores its policy with :func:`score` on the run's common draws (one
 evaluation seed for every row); the package docstring says what each row is.
+On a serial chain (:class:`~inv_gym.serial.params.SerialParams`) each row
+function hands the task to its counterpart in :mod:`.serial`, which scores with
+the chain's evaluator; SB3 PPO (``ppo``) does not run on chains.
 """
 
 from __future__ import annotations
@@ -9,10 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from experiments.benchmark import serial
 from experiments.benchmark.config import ROW_TYPES, BenchmarkConfig
 from experiments.benchmark.instances import BANDIT_ARMS, HEURISTICS, INSTANCES, ZIPKIN_OPTIMA
-from experiments.benchmark.tasks import Task, native_ppo_config, pathwise_config, ppo_timesteps
+from experiments.benchmark.tasks import Task, learner_unsupported, native_ppo_config, pathwise_config, ppo_timesteps
 from inv_gym.params import InventoryParams
+from inv_gym.serial.params import SerialParams
+
+#: The parameters of an instance: one item, or a serial chain (the rows of :mod:`.serial`).
+Params = InventoryParams | SerialParams
 
 __all__ = [
     "exact_solution",
@@ -147,8 +155,10 @@ def exact_solution(params: InventoryParams) -> dict[str, Any] | None:
     return None
 
 
-def row_optimum(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[str, Any]:
-    """The exact optimum (see :func:`exact_solution`), scored on the common draws."""
+def row_optimum(task: Task, params: Params, cfg: BenchmarkConfig) -> dict[str, Any]:
+    """The exact optimum (see :func:`exact_solution`; a chain's: Clark-Scarf), scored on the common draws."""
+    if isinstance(params, SerialParams):
+        return serial.row_serial_optimum(task, params, cfg)
     sol = exact_solution(params)
     if sol is None:
         return {"status": "n/a", "method": "no exact method for this instance"}
@@ -170,8 +180,10 @@ def _heuristic_grid(env_id: str, family: str) -> str:
     raise ValueError(f"no {family} grid for {env_id}")
 
 
-def row_heuristic(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[str, Any]:
+def row_heuristic(task: Task, params: Params, cfg: BenchmarkConfig) -> dict[str, Any]:
     """Best policy of a family by grid search with common random numbers."""
+    if isinstance(params, SerialParams):
+        return serial.row_serial_heuristic(task, params, cfg)
     from agents.search import grid_search
     from agents.specs import parse_policy
 
@@ -197,8 +209,10 @@ def row_heuristic(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> 
     return out
 
 
-def row_bandit(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[str, Any]:
+def row_bandit(task: Task, params: Params, cfg: BenchmarkConfig) -> dict[str, Any]:
     """The pick of an epsilon-greedy bandit over a grid of policies."""
+    if isinstance(params, SerialParams):
+        return serial.row_serial_bandit(task, params, cfg)
     from agents.bandit import EpsilonGreedy, PolicyArms, run_bandit
 
     family, grid = BANDIT_ARMS[INSTANCES[task.instance].env_id]
@@ -216,8 +230,10 @@ def row_bandit(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dic
     return out
 
 
-def row_ppo(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[str, Any]:
-    """PPO trained with :func:`agents.ppo.train` for one seed."""
+def row_ppo(task: Task, params: Params, cfg: BenchmarkConfig) -> dict[str, Any]:
+    """PPO trained with :func:`agents.ppo.train` for one seed (``n/a`` on a serial chain: never scheduled there)."""
+    if isinstance(params, SerialParams):
+        return {"status": "n/a", "method": "stable-baselines3 PPO does not run on serial chains (native_ppo does)"}
     from agents.ppo import train
 
     inst = INSTANCES[task.instance]
@@ -241,13 +257,30 @@ def row_ppo(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[s
     return out
 
 
-def row_native_ppo(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[str, Any]:
-    """The native PPO (:func:`agents.native_ppo.train`) for one seed, its greedy policy scored."""
+def _score_learned(policy: Any, params: Params, cfg: BenchmarkConfig) -> dict[str, Any]:
+    """A learner's policy scored on the common draws: :func:`score`, or a chain's :func:`~.serial.score_serial`."""
+    if isinstance(params, SerialParams):
+        return serial.score_serial(policy, params, cfg)
+    return score(policy, params, cfg)
+
+
+def row_native_ppo(task: Task, params: Params, cfg: BenchmarkConfig) -> dict[str, Any]:
+    """The native PPO (:func:`agents.native_ppo.train`) for one seed, its greedy policy scored.
+
+    A serial chain: trained on its :class:`SerialParams` (``n/a`` with the reason if the
+    native PPO does not cover chains, :func:`~.tasks.learner_unsupported`).
+    """
     from agents.native_ppo import train
 
-    inst = INSTANCES[task.instance]
-    agent = train(inst.env_id, native_ppo_config(task, cfg), overrides=dict(inst.overrides))
-    out = score(agent.policy(), params, cfg)
+    if isinstance(params, SerialParams):
+        reason = learner_unsupported("native_ppo", params)
+        if reason is not None:
+            return {"status": "n/a", "method": reason}
+        agent = train(params, native_ppo_config(task, cfg))
+    else:
+        inst = INSTANCES[task.instance]
+        agent = train(inst.env_id, native_ppo_config(task, cfg), overrides=dict(inst.overrides))
+    out = _score_learned(agent.policy(), params, cfg)
     out.update(
         method="native PPO (agents.native_ppo, NativePPOConfig defaults)",
         policy={"action": agent.config.action, "batch": agent.config.batch_size, "horizon": agent.config.horizon},
@@ -257,11 +290,13 @@ def row_native_ppo(task: Task, params: InventoryParams, cfg: BenchmarkConfig) ->
     return out
 
 
-def row_pathwise(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> dict[str, Any]:
+def row_pathwise(task: Task, params: Params, cfg: BenchmarkConfig) -> dict[str, Any]:
     """The pathwise-gradient learner (:func:`agents.pathwise.train_pathwise`) for one seed, scored.
 
     ``train_steps`` counts the simulated training periods (gradient steps x paths
     x periods per path); the gradient steps run and the CPU seconds are in ``policy``.
+    A serial chain is trained on its :class:`SerialParams` (its episodes are
+    ``config.horizon`` periods) where :func:`agents.pathwise.pathwise_unsupported` allows.
     """
     from agents.pathwise import pathwise_unsupported, train_pathwise
 
@@ -271,8 +306,9 @@ def row_pathwise(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> d
     config = pathwise_config(task, cfg)
     policy = train_pathwise(params, config)
     last = policy.history[-1]
-    horizon = params.horizon if params.finite_horizon else config.horizon
-    out = score(policy, params, cfg)
+    finite = not isinstance(params, SerialParams) and params.finite_horizon
+    horizon = params.horizon if finite else config.horizon
+    out = _score_learned(policy, params, cfg)
     out.update(
         method="pathwise gradients (agents.pathwise, PathwiseConfig defaults, CPU-time limit)",
         policy={"iterations": last.iteration, "cpu_s": round(last.cpu_seconds, 1)},
@@ -283,7 +319,7 @@ def row_pathwise(task: Task, params: InventoryParams, cfg: BenchmarkConfig) -> d
 
 
 #: Row type -> function(task, params, cfg) -> result dict.
-ROW_FUNCTIONS: dict[str, Callable[[Task, InventoryParams, BenchmarkConfig], dict[str, Any]]] = {
+ROW_FUNCTIONS: dict[str, Callable[[Task, Params, BenchmarkConfig], dict[str, Any]]] = {
     "optimum": row_optimum,
     "heuristic": row_heuristic,
     "bandit": row_bandit,

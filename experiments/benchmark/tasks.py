@@ -15,21 +15,33 @@ Example:
 
 from __future__ import annotations
 
+import typing
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from experiments.benchmark.config import BenchmarkConfig
-from experiments.benchmark.instances import BANDIT_ARMS, HEURISTICS, INSTANCES, PPO_TIMESTEPS_CAP
+from experiments.benchmark.instances import (
+    BANDIT_ARMS,
+    HEURISTICS,
+    INSTANCES,
+    PPO_TIMESTEPS_CAP,
+    SERIAL_BANDIT_OFFSETS,
+    SERIAL_BANDIT_WARMUP,
+    SERIAL_HEURISTICS,
+    SERIAL_SEARCH_RADIUS,
+)
 from experiments.runner.schema import problem
 from experiments.runner.task import fingerprint as settings_fingerprint
 
 __all__ = [
     "Task",
     "make_tasks",
+    "heuristic_families",
     "ppo_timesteps",
     "native_ppo_config",
     "pathwise_config",
     "task_settings",
+    "learner_unsupported",
     "fingerprint",
     "check_result",
     "STATUSES",
@@ -60,25 +72,40 @@ class Task:
         return f"{self.agent}:{self.family}" if self.family else self.agent
 
 
+def heuristic_families(name: str) -> tuple[str, ...]:
+    """The heuristic families searched on an instance (one ``heuristic`` row each)."""
+    inst = INSTANCES[name]
+    if inst.serial:
+        return SERIAL_HEURISTICS
+    return tuple(fam for fam, _ in HEURISTICS.get(inst.env_id, ()))
+
+
 def make_tasks(cfg: BenchmarkConfig) -> list[Task]:
-    """Every task of a run (the learners first, longest first: pathwise, ppo, native_ppo)."""
+    """Every task of a run (the learners first, longest first: pathwise, ppo, native_ppo).
+
+    SB3 PPO (``ppo``) runs on single-stage instances only: on a serial chain the
+    native PPO is the PPO row.
+    """
     tasks: list[Task] = []
-    # (row, the instances that get it (None: all), its seeds)
+    # (row, the instances that get it (None: all), its seeds, whether it runs on serial chains)
     learners = (
-        ("pathwise", cfg.pathwise_instances, cfg.pathwise_seeds),
-        ("ppo", cfg.ppo_instances, cfg.seeds),
-        ("native_ppo", None, cfg.seeds),
+        ("pathwise", cfg.pathwise_instances, cfg.pathwise_seeds, True),
+        ("ppo", cfg.ppo_instances, cfg.seeds, False),
+        ("native_ppo", None, cfg.seeds, True),
     )
-    for agent, chosen, seeds in learners:
+    for agent, chosen, seeds, chains in learners:
         if agent in cfg.agents:
-            tasks += [Task(n, agent, s) for n in cfg.instances if chosen is None or n in chosen for s in range(seeds)]
+            names = [
+                n for n in cfg.instances if (chosen is None or n in chosen) and (chains or not INSTANCES[n].serial)
+            ]
+            tasks += [Task(n, agent, s) for n in names for s in range(seeds)]
     for name in cfg.instances:
         inst = INSTANCES[name]
         if "optimum" in cfg.agents:
             tasks.append(Task(name, "optimum"))
         if "heuristic" in cfg.agents:
-            tasks += [Task(name, "heuristic", 0, fam) for fam, _ in HEURISTICS.get(inst.env_id, ())]
-        if "bandit" in cfg.agents and inst.env_id in BANDIT_ARMS:
+            tasks += [Task(name, "heuristic", 0, fam) for fam in heuristic_families(name)]
+        if "bandit" in cfg.agents and (inst.env_id in BANDIT_ARMS or inst.serial):
             tasks.append(Task(name, "bandit", 0))
     return tasks
 
@@ -130,6 +157,8 @@ def task_settings(task: Task, cfg: BenchmarkConfig) -> dict[str, Any]:
     inst = INSTANCES[task.instance]
     prefixes = ("eval_",) + _ROW_SETTINGS.get(task.agent, ())
     settings = {k: v for k, v in cfg.task_settings().items() if k.startswith(prefixes)}
+    if inst.serial:
+        settings.update(_serial_settings(task, inst.params()))
     if task.agent == "ppo":
         from agents.ppo import ALGO_DEFAULTS, ENV_DEFAULTS
 
@@ -139,10 +168,45 @@ def task_settings(task: Task, cfg: BenchmarkConfig) -> dict[str, Any]:
         from agents.native_ppo import default_action
 
         settings["native_ppo_config"] = asdict(native_ppo_config(task, cfg))
-        settings["native_ppo_action"] = default_action(inst.params())
+        if settings.get("unsupported") is None:
+            settings["native_ppo_action"] = default_action(inst.params())
     elif task.agent == "pathwise":
         settings["pathwise_config"] = pathwise_config(task, cfg).to_dict()
     return {"task": asdict(task), "instance": asdict(inst), "settings": settings}
+
+
+def _serial_settings(task: Task, params: Any) -> dict[str, Any]:
+    """What a serial chain's task adds to its settings: the search radius, the bandit's offsets, and
+    whether its learner covers chains (a learner that gains them then reruns its ``n/a`` tasks)."""
+    if task.agent == "heuristic":
+        return {"serial_search_radius": SERIAL_SEARCH_RADIUS}
+    if task.agent == "bandit":
+        return {"serial_bandit": {"offsets": list(SERIAL_BANDIT_OFFSETS), "warmup": SERIAL_BANDIT_WARMUP}}
+    if task.agent in ("native_ppo", "pathwise"):
+        return {"unsupported": learner_unsupported(task.agent, params)}
+    return {}
+
+
+def learner_unsupported(agent: str, params: Any) -> str | None:
+    """Why a learner row (``native_ppo``, ``pathwise``) cannot train on a model (None: it can).
+
+    The pathwise learner says so itself (:func:`agents.pathwise.pathwise_unsupported`);
+    the native PPO covers the parameter types its ``train`` declares for ``env``.
+    """
+    if agent == "pathwise":
+        from agents.pathwise import pathwise_unsupported
+
+        return pathwise_unsupported(params)
+    if agent != "native_ppo":
+        raise ValueError(f"agent must be 'native_ppo' or 'pathwise', got {agent!r}")
+    import agents.native_ppo as native_ppo
+
+    declared = typing.get_args(typing.get_type_hints(native_ppo.train)["env"])
+    accepted = tuple(t for t in declared if isinstance(t, type) and t is not str)
+    if isinstance(params, accepted):
+        return None
+    names = " or ".join(t.__name__ for t in accepted)
+    return f"the native PPO (agents.native_ppo.train) trains on {names}, not on {type(params).__name__}"
 
 
 def fingerprint(task: Task, cfg: BenchmarkConfig) -> str:

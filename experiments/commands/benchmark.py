@@ -1,6 +1,7 @@
 """``inv-gym benchmark``: learned versus classical agents on every model of the suite.
 
-One row per instance and agent: the exact optimum where one exists, the best
+One row per instance (the suite's models, Zipkin's lost-sales grid, serial
+chains) and agent: the exact optimum where one exists, the best
 heuristic by grid search, the bandit's pick, and the learners - PPO
 (stable-baselines3), the native PPO and the pathwise-gradient learner - (mean and
 95% CI over training seeds), with cost per period, fill rate, gap to the optimum,
@@ -22,14 +23,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("benchmark", help="learned vs classical: the benchmark table", description=__doc__)
     mode = p.add_mutually_exclusive_group()
     mode.add_argument(
-        "--quick", action="store_true", help="every registered id, 1 seed of each learner, small budgets (the default)"
+        "--quick",
+        action="store_true",
+        help="every registered id and the serial chain Serial-example-6.1, 1 seed of each learner, small budgets (the default)",
     )
     mode.add_argument(
         "--full",
         action="store_true",
-        help="the suite plus Zipkin's L=1..4 x p=4,9,19,39 grid, 3 seeds of each PPO, pathwise on every covered instance",
+        help=(
+            "the suite plus Zipkin's L=1..4 x p=4,9,19,39 grid and five serial chains (Example 6.1, the HDPO diagonal), "
+            "3 seeds of each PPO, pathwise on every covered instance"
+        ),
     )
-    p.add_argument("--envs", nargs="+", default=None, metavar="NAME", help="instances (e.g. LostSales Zipkin-L2-p9)")
+    p.add_argument(
+        "--envs",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="instances (e.g. LostSales Zipkin-L2-p9 Serial-hdpo-L1-p4)",
+    )
     p.add_argument(
         "--agents",
         nargs="+",

@@ -137,13 +137,14 @@ def test_quick_and_full_configs_schedule_the_learners():
         2000,
         None,
     )
-    assert len([t for t in tasks if t.agent == "native_ppo"]) == 3 * len(full.instances) == 3 * 25
-    # SB3 PPO on the suite's ids only: on Zipkin's grid the native PPO is the PPO row
+    # the suite's 9 ids, Zipkin's 16 instances and 5 serial chains
+    assert len([t for t in tasks if t.agent == "native_ppo"]) == 3 * len(full.instances) == 3 * 30
+    # SB3 PPO on the suite's ids only: on Zipkin's grid and the serial chains the native PPO is the PPO row
     assert {t.instance for t in tasks if t.agent == "ppo"} == set(ids)
     assert len([t for t in tasks if t.agent == "ppo"]) == 3 * len(ids)
     with pytest.raises(ValueError, match="ppo_instances: unknown instance"):
         bm.BenchmarkConfig(ppo_instances=("Nope",))
-    assert len([t for t in tasks if t.agent == "pathwise"]) == 25
+    assert len([t for t in tasks if t.agent == "pathwise"]) == 30
     with pytest.raises(ValueError, match="pathwise_instances: unknown instance"):
         bm.BenchmarkConfig(pathwise_instances=("Nope",))
     for field in ("native_ppo_timesteps", "pathwise_iterations", "pathwise_seeds"):

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from experiments import concrete_mixers, epsilon_comparison, studies
-from experiments.benchmark import QUICK_PATHWISE_INSTANCES, BenchmarkConfig, suite_instances
+from experiments.benchmark import QUICK_PATHWISE_INSTANCES, QUICK_SERIAL_INSTANCES, BenchmarkConfig, suite_instances
 from experiments.modes import ModeConfig
 
 CONFIGS = {
@@ -76,7 +76,10 @@ def test_the_study_command_shows_progress_unless_told_not_to() -> None:
 
 def test_the_quick_benchmark_gives_named_instances_a_pathwise_row() -> None:
     quick = BenchmarkConfig.for_mode("quick")
-    assert quick.pathwise_instances == QUICK_PATHWISE_INSTANCES and quick.instances == tuple(suite_instances())
+    assert quick.pathwise_instances == QUICK_PATHWISE_INSTANCES
+    # the suite's ids and one serial chain
+    assert QUICK_SERIAL_INSTANCES == ("Serial-example-6.1",)
+    assert quick.instances == tuple(suite_instances()) + QUICK_SERIAL_INSTANCES
     # the quick mode's pathwise instances assume the suite's instances (MODE_DEPENDS)
     assert BenchmarkConfig.for_mode("quick", instances=("EOQ",)).pathwise_instances is None
     assert BenchmarkConfig.for_mode("quick", instances=("EOQ",), pathwise_instances=("EOQ",)).pathwise_instances == (
