@@ -369,7 +369,7 @@ def _n_actions(params: InventoryParams | SerialParams, action: str) -> int:
 
 
 def _log_softmax_parts(logits: torch.Tensor, nvec: tuple[int, ...]) -> list[torch.Tensor]:
-    """Log-probabilities of each component (one softmax per source of a dual-sourcing pair)."""
+    """Log-probabilities of each component (one softmax per source of a dual-sourcing pair, per stage of a chain)."""
     return [torch.log_softmax(z, dim=-1) for z in logits.split(nvec, dim=-1)]
 
 
@@ -819,7 +819,7 @@ class Rollout:
 
     @classmethod
     def empty(cls, steps: int, n: int, d: int, k: int = 1) -> Rollout:
-        """Zeroed buffers; actions (T, N, k), k action components (2 with dual sourcing)."""
+        """Zeroed buffers; actions (T, N, k), k action components (2 with dual sourcing, M on a chain of M stages)."""
         z = [torch.zeros((steps, n)) for _ in range(5)]
         return cls(
             torch.zeros((steps, n, d)),
