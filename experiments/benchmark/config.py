@@ -37,7 +37,7 @@ class BenchmarkConfig(ModeConfig):
       stock of the backorder models, 80,000 steps left BaseStock-v0 8% above the
       optimum); native PPO 1,000,000 steps on every id (300,000 left
       StochasticLeadTime-v0 20% above the optimum, 1,000,000 0.1%); the pathwise
-      learner 60 CPU seconds on :data:`QUICK_PATHWISE_INSTANCES` (on every listed
+      learner 700 gradient steps on :data:`QUICK_PATHWISE_INSTANCES` (on every listed
       instance when ``instances`` is given). It must finish within 10 minutes on
       2 cores; the measured wall time is in docs/benchmark.md ("Quick run").
     * ``full``: the suite plus Zipkin's whole grid and five serial chains

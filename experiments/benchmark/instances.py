@@ -170,5 +170,6 @@ BANDIT_ARMS: dict[str, tuple[str, str]] = {
 #: steps per rollout) make each step several times dearer than elsewhere.
 PPO_TIMESTEPS_CAP: dict[str, int] = {"inv_gym/Newsvendor-v0": 100_000}
 
-#: Instances with a pathwise row in ``--quick`` (its CPU-time budget is the run's largest part).
-QUICK_PATHWISE_INSTANCES: tuple[str, ...] = ("LostSales", "BaseStock", "Perishable")
+#: Instances with a pathwise row in ``--quick`` (its budget is the run's largest part): three of the
+#: suite's and the quick run's serial chain (700 gradient steps on Example 6.1: about 70 CPU seconds).
+QUICK_PATHWISE_INSTANCES: tuple[str, ...] = ("LostSales", "BaseStock", "Perishable", "Serial-example-6.1")
