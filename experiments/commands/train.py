@@ -98,11 +98,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_pathwise(args: argparse.Namespace) -> int:
-    """``--algo pathwise``: train :mod:`agents.pathwise`, save it, score it on the kernel."""
+    """``--algo pathwise``: train :mod:`agents.pathwise`, save it, score it on the kernel
+    (``Serial``, ``inv_gym/Serial-v0``: the chain's parameters from ``--set``, scored on its kernel)."""
     from agents.pathwise import PathwiseConfig, train_pathwise
+    from experiments.commands.serial import SERIAL_IDS, is_serial_id, serial_params_from_args
     from inv_gym.evaluation import evaluate
+    from inv_gym.serial.evaluation import serial_evaluate
 
-    env_id, params = params_from_args(args)
+    serial = is_serial_id(args.env_id)  # the chain: its parameters, scored on its kernel
+    env_id, params = (SERIAL_IDS[0], serial_params_from_args(args)) if serial else params_from_args(args)
     settings = {"seed": args.seed}
     if args.iterations is not None:
         settings["iterations"] = args.iterations
@@ -111,8 +115,13 @@ def run_pathwise(args: argparse.Namespace) -> int:
     policy = train_pathwise(params, PathwiseConfig(**settings))
     out = args.out or f"runs/{env_id.split('/', 1)[1]}-pathwise-s{args.seed}"
     policy.save(out)
-    horizon = {} if params.finite_horizon else {"horizon": args.eval_horizon, "warmup": 100}
-    ev = evaluate(policy, params, reps=args.eval_reps, seed=args.seed + 1, **horizon)
+    if serial:
+        ev = serial_evaluate(
+            policy, params, reps=args.eval_reps, horizon=args.eval_horizon, warmup=100, seed=args.seed + 1
+        )
+    else:
+        horizon = {} if params.finite_horizon else {"horizon": args.eval_horizon, "warmup": 100}
+        ev = evaluate(policy, params, reps=args.eval_reps, seed=args.seed + 1, **horizon)
     cost = ev["cost_per_period"]
     steps = policy.history[-1].iteration if policy.history else 0
     result = {

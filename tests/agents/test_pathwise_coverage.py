@@ -1,4 +1,4 @@
-"""What the pathwise learner trains on (every id, dual sourcing included), and its refusal of serial chains."""
+"""What the pathwise learner trains on (every id, dual sourcing and serial chains included), and what it refuses."""
 
 from __future__ import annotations
 
@@ -46,10 +46,22 @@ def test_dual_sourcing_policy_orders_both_sources_in_the_kernel(tmp_path):
     np.testing.assert_array_equal(again.act(obs), q)
 
 
-def test_refuses_serial_chains():
+def test_trains_on_serial_chains():
+    """``inv_gym/Serial-v0`` (with overrides) and SerialParams: one order per stage, integers within the bound."""
     from inv_gym.serial.params import SerialParams
 
-    with pytest.raises(ValueError, match="single-stage models only; serial chains"):
-        train_pathwise("inv_gym/Serial-v0", TINY)
-    with pytest.raises(ValueError, match="got SerialParams.*no serial chains"):
-        train_pathwise(SerialParams(), TINY)
+    assert pathwise_unsupported(SerialParams()) is None
+    chain = train_pathwise("inv_gym/Serial-v0", TINY, overrides={"lead_times": (1, 0, 2)})
+    assert chain.params == SerialParams(lead_times=(1, 0, 2))
+    one = train_pathwise(SerialParams(n_stages=1, lead_times=1, holding_costs=1.0, max_order=9), TINY)
+    for policy, m in ((chain, 3), (one, 1)):
+        assert [r.iteration for r in policy.history] == [1]
+        orders = policy.act(np.zeros((4, policy.params.obs_dim)))
+        assert orders.shape == (4, m)
+        assert ((orders >= 0) & (orders <= policy.params.max_order) & (orders == np.round(orders))).all()
+
+
+def test_refuses_other_models():
+    with pytest.raises(ValueError, match="env must be a registered id, InventoryParams or SerialParams, got dict"):
+        train_pathwise({"lead_time": 2}, TINY)
+    assert "got dict" in pathwise_unsupported({"lead_time": 2})
