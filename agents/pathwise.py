@@ -61,6 +61,14 @@ without; ConcreteMixers-v0 (K = 1 per order) 21% with it, 407% without; EOQ-v0
 (K = 50, deterministic demand) 87.5% either way, an order every period. It helps
 but stays far from the optimum: a policy that batches must jump from ordering
 nothing to ordering a lot, which a gradient through rounded orders finds hard.
+The surrogate is used by the network (``policy="network"``, and ``"auto"`` on
+lost-sales, perishable, capacitated and dual-sourcing models with K > 0). On the
+single-source backorder models with K > 0, where (s, S) is optimal, ``"auto"``
+trains the (s, S) class instead (``policy="levels"``, :mod:`agents.pathwise_levels`):
+two learned levels, whose timing gradient is the renewal-reward weight
+C - c_end on a smooth gate. Measured at 600 steps, seed 0: Qr-v0 0.03% and
+StochasticLeadTime-v0 0.06% above the optimum, EOQ-v0 3.1% (a local optimum of
+deterministic demand).
 
 Coverage. The learner trains wherever :class:`agents.torch_period.TorchPeriod`
 simulates the model: every single-stage model of :class:`InventoryParams` - lost
@@ -103,6 +111,7 @@ import torch
 from torch import nn
 
 from agents.base import BasePolicy
+from agents.pathwise_levels import LevelsNet, levels_loss, levels_unsupported
 from agents.torch_period import TorchPeriod
 from agents.torch_serial import TorchSerialPeriod
 from inv_gym.envs.streams import draw_paths
@@ -119,12 +128,16 @@ __all__ = [
     "serial_pathwise_loss",
     "train_pathwise",
     "pathwise_unsupported",
+    "policy_class",
+    "POLICIES",
     "ROUNDINGS",
     "MAX_SCENARIO_PERIODS",
 ]
 
 #: Ways to relax integer orders in training (see the module docstring).
 ROUNDINGS: tuple[str, ...] = ("straight_through", "relaxed")
+#: Policy classes: a network to the order(s), the (s, S) levels (:mod:`agents.pathwise_levels`), or by the model.
+POLICIES: tuple[str, ...] = ("auto", "network", "levels")
 #: What a time limit counts: elapsed seconds or this process's CPU seconds.
 CLOCKS: tuple[str, ...] = ("wall", "cpu")
 #: Most scenario periods (n_scenarios x horizon) drawn and held in memory.
@@ -182,6 +195,12 @@ class PathwiseConfig:
         seed: seed of the scenarios, the validation draws, the initial weights
             and the batch sampling, in [0, 2**63 - 1].
         threads: torch threads while training (None: leave torch's setting), in [1, 256].
+        policy: the policy class: ``"network"`` (an MLP of the observation to the
+            order), ``"levels"`` ((s, S) with learned levels,
+            :mod:`agents.pathwise_levels`), or ``"auto"``: the levels where (s, S) is
+            optimal and a fixed cost makes the network fail (K > 0 and
+            :func:`agents.pathwise_levels.levels_unsupported` is None), else the network.
+        gate_temperature: width of the levels' gate as a multiple of E[D], in (0, 100].
         owed_surrogate: w, weight of the surrogate gradient on the units owed between the
             stages of a serial chain, in [0, 1000] (see :func:`serial_pathwise_loss`;
             single-stage models ignore it).
@@ -206,6 +225,8 @@ class PathwiseConfig:
     eval_warmup: int = 100
     seed: int = 0
     threads: int | None = None
+    policy: str = "auto"
+    gate_temperature: float = 0.5
     owed_surrogate: float = 0.1
 
     def __post_init__(self) -> None:
@@ -237,6 +258,9 @@ class PathwiseConfig:
         _int_option("seed", self.seed, 0, 2**63 - 1)
         if self.threads is not None:
             _int_option("threads", self.threads, 1, 256)
+        if self.policy not in POLICIES:
+            raise ValueError(f"policy must be one of {', '.join(POLICIES)}, got {self.policy!r}")
+        _float_option("gate_temperature", self.gate_temperature, 0.0, 100.0, open_low=True)
         _float_option("owed_surrogate", self.owed_surrogate, 0.0, 1000.0)
         periods = self.n_scenarios * self.horizon
         if periods > MAX_SCENARIO_PERIODS:
@@ -347,7 +371,8 @@ def pathwise_loss(
     """Average cost per period over periods W..T-1 of B simulated paths (differentiable).
 
     Args:
-        net: the policy (observation -> continuous order).
+        net: the policy (observation -> continuous order); the (s, S) levels'
+            loss is :func:`agents.pathwise_levels.levels_loss`.
         period: the differentiable period of the model.
         demand: (B, T) demand scenarios.
         lead: (B, T) integer lead-time scenarios.
@@ -361,6 +386,10 @@ def pathwise_loss(
         and sg the stop-gradient: it adds 0 to the value and K s'(q_t) to the gradient
         (see the module docstring).
     """
+    if isinstance(net, LevelsNet):
+        return levels_loss(
+            net, period, demand, lead, warmup=warmup, rounding_fn=lambda q: _round_orders(q, rounding), initial=initial
+        )
     n, horizon = demand.shape
     state = period.initial_state(n, initial)
     finite = period.params.finite_horizon
@@ -490,6 +519,8 @@ class PathwisePolicy(BasePolicy):
 
         The network's forward pass in numpy float64 (no torch call per period).
         """
+        if isinstance(self.net, LevelsNet):
+            return self.net.numpy_orders(obs)
         if self._layers is None:
             self._layers = self.net.numpy_layers()
         x = obs.astype(np.float64) / self._layers[0]
@@ -516,6 +547,8 @@ class PathwisePolicy(BasePolicy):
             "batch_size": c.batch_size,
             "rounding": c.rounding,
             "seed": c.seed,
+            "policy": "levels" if isinstance(self.net, LevelsNet) else "network",
+            **(self.net.describe_levels() if isinstance(self.net, LevelsNet) else {}),
         }
 
     # -- persistence (no pickle) ---------------------------------------------------
@@ -565,9 +598,28 @@ def _atomic(path: str, write: Callable[[Any], None], *, binary: bool) -> None:
         raise
 
 
-def _make_net(params: InventoryParams | SerialParams, config: PathwiseConfig) -> PolicyNet:
-    """The untrained network: it first orders about E[D] (dual sourcing: E[D] regular, 0.5
-    expedited; a chain: E[D] at every stage)."""
+def policy_class(params: InventoryParams | SerialParams, config: PathwiseConfig) -> str:
+    """The policy class a config trains on a model: ``"network"`` or ``"levels"`` (``config.policy``
+    resolved; ``"levels"`` on a model it does not fit is refused with the reason).
+
+    >>> from inv_gym.presets import preset_params
+    >>> [policy_class(preset_params(f"inv_gym/{e}-v0"), PathwiseConfig()) for e in ("Qr", "LostSales")]
+    ['levels', 'network']
+    """
+    reason = levels_unsupported(params)
+    if config.policy == "levels" and reason is not None:
+        raise ValueError(f"policy 'levels': {reason}")
+    if config.policy == "auto":
+        fixed = isinstance(params, InventoryParams) and float(params.fixed_order_cost) > 0
+        return "levels" if fixed and reason is None else "network"
+    return config.policy
+
+
+def _make_net(params: InventoryParams | SerialParams, config: PathwiseConfig) -> PolicyNet | LevelsNet:
+    """The untrained policy: the (s, S) levels (:func:`policy_class`), or a network that first
+    orders about E[D] (dual sourcing: E[D] regular, 0.5 expedited; a chain: E[D] at every stage)."""
+    if policy_class(params, config) == "levels":
+        return LevelsNet(params, config.hidden, config.gate_temperature)  # type: ignore[arg-type]
     mean = max(float(params.demand.mean), 0.5)
     scale = observation_scale(params)
     if isinstance(params, SerialParams):
