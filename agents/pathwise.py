@@ -29,10 +29,16 @@ starts at the order E[D] (ordering the mean demand).
 Integer orders. The env takes integer orders. Training relaxes them in one of
 two documented ways (``rounding``):
 
-* ``"straight_through"`` (default): the forward pass orders round(q) - so the
+* ``"straight_through"``: the forward pass orders round(q) - so the
   simulated paths are exactly those of integer orders - and the backward pass
   treats rounding as the identity (d round(q) / dq := 1; Bengio et al. 2013);
-* ``"relaxed"``: continuous orders q in training (a continuous relaxation).
+* ``"relaxed"``: continuous orders q in training (a continuous relaxation);
+* ``"auto"`` (default): relaxed with dual sourcing, straight-through otherwise
+  (:func:`rounding_mode`). Dual sourcing's expedited order is small and mostly
+  0: with straight-through rounding the network learned to expedite about one
+  unit every period, 42.8 per period against the optimum's 23.08 (85% above,
+  300 steps, seed 0); relaxed orders reached 23.43 (1.5%) at the same budget
+  and 23.10 (0.1%) at 1,000 steps.
 
 Evaluation always rounds to the nearest integer and clips to [0, max_order]
 (:meth:`agents.base.BasePolicy.act`); the trained policy is scored on the numba
@@ -129,13 +135,14 @@ __all__ = [
     "train_pathwise",
     "pathwise_unsupported",
     "policy_class",
+    "rounding_mode",
     "POLICIES",
     "ROUNDINGS",
     "MAX_SCENARIO_PERIODS",
 ]
 
 #: Ways to relax integer orders in training (see the module docstring).
-ROUNDINGS: tuple[str, ...] = ("straight_through", "relaxed")
+ROUNDINGS: tuple[str, ...] = ("auto", "straight_through", "relaxed")
 #: Policy classes: a network to the order(s), the (s, S) levels (:mod:`agents.pathwise_levels`), or by the model.
 POLICIES: tuple[str, ...] = ("auto", "network", "levels")
 #: What a time limit counts: elapsed seconds or this process's CPU seconds.
@@ -186,7 +193,7 @@ class PathwiseConfig:
             model's initial inventory. A serial chain's stage m draws from
             0..round(k E[D] (L_m + 1) / 2) (:func:`_serial_scenarios`).
         hidden: widths of the hidden layers, each in [1, 4096], 0 to 8 layers.
-        rounding: ``"straight_through"`` or ``"relaxed"`` (see the module docstring).
+        rounding: ``"auto"``, ``"straight_through"`` or ``"relaxed"`` (see the module docstring).
         grad_clip: largest gradient norm, in (0, 1e6].
         eval_every: steps between kernel evaluations of the policy, in [1, 1_000_000].
         eval_reps: replications of each kernel evaluation, in [2, 100_000].
@@ -217,7 +224,7 @@ class PathwiseConfig:
     warmup: int = 30
     initial_stock: float = 4.0
     hidden: tuple[int, ...] = (32, 32, 32)
-    rounding: str = "straight_through"
+    rounding: str = "auto"
     grad_clip: float = 10.0
     eval_every: int = 50
     eval_reps: int = 500
@@ -349,6 +356,20 @@ class PolicyNet(nn.Module):
         if len(self.uppers) == 1:
             return self.max_order * z.squeeze(-1)
         return z * torch.tensor(self.uppers, dtype=z.dtype)
+
+
+def rounding_mode(params: InventoryParams | SerialParams, config: PathwiseConfig) -> str:
+    """How training relaxes integer orders: ``config.rounding``, ``"auto"`` resolved to
+    ``"relaxed"`` with dual sourcing and ``"straight_through"`` otherwise (module docstring).
+
+    >>> from inv_gym.presets import preset_params
+    >>> [rounding_mode(preset_params(f"inv_gym/{e}-v0"), PathwiseConfig()) for e in ("DualSourcing", "LostSales")]
+    ['relaxed', 'straight_through']
+    """
+    if config.rounding != "auto":
+        return config.rounding
+    dual = isinstance(params, InventoryParams) and params.dual_sourcing
+    return "relaxed" if dual else "straight_through"
 
 
 def _round_orders(q: torch.Tensor, rounding: str) -> torch.Tensor:
@@ -545,7 +566,7 @@ class PathwisePolicy(BasePolicy):
             "hidden": list(c.hidden),
             "iterations": c.iterations,
             "batch_size": c.batch_size,
-            "rounding": c.rounding,
+            "rounding": rounding_mode(self.train_params, c),
             "seed": c.seed,
             "policy": "levels" if isinstance(self.net, LevelsNet) else "network",
             **(self.net.describe_levels() if isinstance(self.net, LevelsNet) else {}),
@@ -740,6 +761,7 @@ def train_pathwise(
     """
     config = config or PathwiseConfig()
     params = _resolve(env, overrides)
+    rounding = rounding_mode(params, config)
     serial = isinstance(params, SerialParams)  # a chain: long-run cost, as an infinite-horizon model
     finite = not serial and params.finite_horizon
     horizon = params.horizon if finite else config.horizon
@@ -802,13 +824,13 @@ def train_pathwise(
                     period,
                     demand[idx],
                     warmup=warmup,
-                    rounding=config.rounding,
+                    rounding=rounding,
                     initial=starts[idx],
                     owed_surrogate=config.owed_surrogate,
                 )
             else:
                 loss = pathwise_loss(
-                    net, period, demand[idx], lead[idx], warmup=warmup, rounding=config.rounding, initial=starts[idx]
+                    net, period, demand[idx], lead[idx], warmup=warmup, rounding=rounding, initial=starts[idx]
                 )
             done = it / config.iterations
             if config.time_limit is not None:

@@ -122,7 +122,7 @@ def test_straight_through_paths_are_the_kernel_paths():
         ("warmup", 50, "warmup must be an integer in [0, 49]"),
         ("hidden", (64, 0), "hidden must be an integer in [1, 4096]"),
         ("hidden", [64], "hidden must be a tuple"),
-        ("rounding", "floor", "rounding must be one of straight_through, relaxed"),
+        ("rounding", "floor", "rounding must be one of auto, straight_through, relaxed"),
         ("grad_clip", -1.0, "grad_clip must be"),
         ("eval_reps", 1, "eval_reps must be an integer in [2, 100000]"),
         ("eval_every", 0, "eval_every must be"),
