@@ -47,8 +47,8 @@ class BenchmarkConfig(ModeConfig):
       ``ppo_timesteps``, ``--timesteps``, for more; on Zipkin's grid the native
       PPO, 15x faster, is the PPO row: ``ppo_instances``; so it is on the serial chains),
       native PPO 3 seeds x
-      1,000,000 steps on every instance, the pathwise learner one seed x 2,000
-      gradient steps on every instance it covers (about 150 CPU seconds on the
+      1,000,000 steps on every instance, the pathwise learner one seed x 1,500
+      gradient steps on every instance it covers (about 120 CPU seconds on the
       Zipkin grid), plus the searches, DP solves and bandits.
     * ``default``: the dataclass defaults (the quick sizes, with a pathwise row
       on every instance of the run).
@@ -130,7 +130,7 @@ class BenchmarkConfig(ModeConfig):
             seeds=3,
             ppo_timesteps=300_000,
             native_ppo_timesteps=1_000_000,
-            pathwise_iterations=2000,
+            pathwise_iterations=1500,
             eval_reps=200,
             eval_horizon=2000,
             search_reps=100,

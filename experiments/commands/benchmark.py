@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--pathwise-iterations",
         type=int,
         default=None,
-        help="pathwise gradient steps per instance (quick 700, full 2000)",
+        help="pathwise gradient steps per instance (quick 700, full 1500)",
     )
     p.add_argument(
         "--pathwise-time-limit",
