@@ -12,6 +12,8 @@ import torch
 from agents.native_ppo import (
     NativePPOConfig,
     NativePPOSerialPolicy,
+    ObsNormaliser,
+    _level_prior_logits,
     default_action,
     default_reward_scale,
     load,
@@ -64,8 +66,9 @@ def _run(env: SerialVectorEnv, choose, periods: int = 40) -> tuple[np.ndarray, d
 
 @pytest.mark.parametrize("action", ["order_up_to", "order"])
 def test_serial_policy_on_raw_observations_orders_what_the_env_orders(action):
-    """Env A: the training env's options, stepped with the network's greedy actions; env B: the
-    plain chain (``action="order"``), stepped with the policy's orders from raw observations."""
+    """Env A: the training env's options, stepped with the network's greedy actions on the
+    observations standardised by the agent's frozen statistics; env B: the plain chain
+    (``action="order"``), stepped with the policy's orders from raw observations."""
     params = SMALL.replace(lead_times=(1, 2))
     agent = train(params, NativePPOConfig(seed=1, action=action, **TINY))
     assert agent.config.action == action
@@ -73,9 +76,13 @@ def test_serial_policy_on_raw_observations_orders_what_the_env_orders(action):
     policy = agent.policy()
     assert isinstance(policy, NativePPOSerialPolicy)
 
+    norm = agent.obs_norm
+    assert norm is not None and norm.count == TINY["timesteps"] + 8 and np.all(norm.var >= 0)
+
     def greedy(obs: np.ndarray) -> np.ndarray:
+        z = np.clip((obs - norm.mean) / np.sqrt(norm.var + 1e-8), -10, 10)
         with torch.inference_mode():
-            parts = agent.actor(torch.from_numpy(obs)).split(nvec, dim=1)
+            parts = agent.actor(torch.from_numpy(z.astype(np.float32))).split(nvec, dim=1)
         return torch.stack([z.argmax(dim=1) for z in parts], dim=1).numpy()
 
     obs_a, events_a = _run(SerialVectorEnv(16, params, action=action, obs_scale=True), greedy)
@@ -108,12 +115,54 @@ def test_save_load_round_trip_of_a_chain_without_pickle(tmp_path):
     back = load(str(tmp_path / "a"))
     assert isinstance(back.params, SerialParams)
     assert back.params == agent.params and back.config == agent.config and back.log == agent.log
+    np.testing.assert_array_equal(back.obs_norm.mean, agent.obs_norm.mean)
+    np.testing.assert_array_equal(back.obs_norm.var, agent.obs_norm.var)
+    assert meta["obs_norm"]["count"] == agent.obs_norm.count > 0
     obs = np.array([[0, 0, 0, 0, 0], [3, 0, 5, 0, 2], [10, 4, 20, 1, 9]], dtype=np.float32)
     np.testing.assert_array_equal(back.policy().act(obs), agent.policy().act(obs))
     meta["model"] = "network"
     (tmp_path / "a" / "agent.json").write_text(json.dumps(meta))
     with pytest.raises(ValueError, match="model must be one of"):
         load(str(tmp_path / "a"))
+
+
+def test_obs_normaliser_pools_batches_into_the_moments_of_all_observations():
+    rng = np.random.default_rng(0)
+    batches = [rng.normal(3.0, 2.0, size=(n, 4)) for n in (1, 7, 50, 3)]
+    norm = ObsNormaliser(4)
+    for b in batches:
+        norm.update(b)
+    pooled = np.concatenate(batches)
+    assert norm.count == 61
+    np.testing.assert_allclose(norm.mean, pooled.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(norm.var, pooled.var(axis=0), rtol=1e-12)
+    z = norm.apply(pooled)
+    assert z.dtype == np.float32
+    np.testing.assert_allclose(z.mean(axis=0), 0.0, atol=1e-6)
+    np.testing.assert_allclose(z.std(axis=0), 1.0, rtol=1e-5)
+    flat = ObsNormaliser(2, mean=[1.0, 1.0], var=[0.0, 4.0], count=5)  # an entry that never varied
+    np.testing.assert_array_equal(flat.apply(np.array([[2.0, 3.0], [0.0, 1.0]])), [[10.0, 1.0], [-10.0, 0.0]])
+    back = ObsNormaliser.from_dict(json.loads(json.dumps(norm.to_dict())), 4)
+    np.testing.assert_array_equal(back.apply(pooled), z)
+    with pytest.raises(ValueError, match="obs_norm must hold"):
+        ObsNormaliser(3, mean=[0.0, 0.0], var=[1.0, 1.0])
+    with pytest.raises(ValueError, match="obs_norm must hold"):
+        ObsNormaliser(2, mean=[0.0, 0.0], var=[1.0, -1.0])
+
+
+def test_initial_levels_centre_on_each_echelons_lead_time_demand():
+    """Example 6.1: Poisson(5), L = (0, 1, 2): echelon demand over 1, 2, 4 periods, means 5, 10, 20."""
+    params = SerialParams()
+    bias = _level_prior_logits(params)
+    parts = np.split(bias, np.cumsum([u + 1 for u in params.level_upper])[:-1])
+    assert [int(b.argmax()) for b in parts] == [5, 10, 20]
+    assert all(b.max() == 0.0 and b.min() == -8.0 for b in parts)
+    assert parts[2][20 + 4] == pytest.approx(-(4**2) / (2 * 5 * 4))
+    # wired into training: 16 Adam steps of 1e-3 move a bias by at most about 0.016
+    agent = train(params, NativePPOConfig(seed=0, **TINY))
+    np.testing.assert_allclose(agent.actor[-1].bias.detach().numpy(), bias, atol=0.05)
+    order_only = train(params, NativePPOConfig(seed=0, action="order", **TINY))  # orders: no level prior
+    assert order_only.actor[-1].bias.abs().max() < 0.05
 
 
 def test_serial_bad_input_is_refused():
@@ -137,12 +186,14 @@ def test_serial_bad_input_is_refused():
 
 
 def test_native_ppo_learns_a_small_two_stage_chain():
-    """200,000 steps, seed 0: within 3% of the Clark-Scarf optimum (levels (5, 9), 7.2361).
+    """200,000 steps, seed 0: within 1% of the Clark-Scarf optimum (levels (5, 9), 7.2361).
 
-    Measured (paired as below): 0.27% above at seed 0, and 4.6% at 100,000 steps. One level off
-    costs (exactly, ``serial_echelon_cost``): S_1 = 4 +11.6%, S_2 = 10 +7.4%, S_1 = 6
-    +0.7%, S_2 = 8 +0.2%: 3% admits the optimal levels, their cheap neighbours, or a
-    state-dependent policy as good. The cost is paired with the optimal policy's on
+    Measured (paired as below), seeds 0, 1, 2: -0.18%, -0.09%, +0.39% at 200,000 steps;
+    -0.04%, 2.2%, 0.11% at 100,000; 14 to 26% at 50,000 (before the chain's learning aids
+    of agents/native_ppo.py: 0.27% at seed 0 and 200,000 steps, 4.6% at 100,000). One
+    level off costs (exactly, ``serial_echelon_cost``): S_1 = 4 +11.6%, S_2 = 10 +7.4%,
+    S_1 = 6 +0.7%, S_2 = 8 +0.2%: 1% admits the optimal levels, their cheap neighbours, or
+    a state-dependent policy as good. The cost is paired with the optimal policy's on
     the same demand (common random numbers), so the tolerance is not spent on noise.
     """
     sol = serial_optimum(SMALL)
@@ -159,7 +210,7 @@ def test_native_ppo_learns_a_small_two_stage_chain():
 
     ref = serial_evaluate(Optimal(), SMALL, **run).per_replication["cost_per_period"]
     gap = float(np.mean(cost - ref)) / sol.cost
-    assert gap <= 0.03, (gap, cost.mean(), sol.cost)
+    assert gap <= 0.01, (gap, cost.mean(), sol.cost)
 
 
 def test_cli_train_native_ppo_on_a_chain_saves_and_scores(tmp_path, capsys):
