@@ -630,9 +630,8 @@ def policy_class(params: InventoryParams | SerialParams, config: PathwiseConfig)
     reason = levels_unsupported(params)
     if config.policy == "levels" and reason is not None:
         raise ValueError(f"policy 'levels': {reason}")
-    if config.policy == "auto":
-        fixed = isinstance(params, InventoryParams) and float(params.fixed_order_cost) > 0
-        return "levels" if fixed and reason is None else "network"
+    if config.policy == "auto":  # reason None: a single-stage model, with a fixed cost or not
+        return "levels" if reason is None and float(params.fixed_order_cost) > 0 else "network"
     return config.policy
 
 

@@ -130,7 +130,6 @@ class LevelsNet(nn.Module):
         self.unit = max(float(params.demand.mean), 0.5)
         self.tau = float(gate_temperature) * self.unit
         self.max_order = float(params.max_order)
-        self.uppers = (self.max_order,)
         self.context = [i for i, n in enumerate(names) if n == "period"]
         self.horizon = float(params.horizon)
         position = [1.0 if (i == 0 or n.startswith("pipeline_")) else 0.0 for i, n in enumerate(names)]

@@ -18,6 +18,15 @@ from inv_gym.serial.params import SerialParams
 #: the pathwise budget its 3 gradient steps alone (no CPU-time limit)
 SMALL = dict(BENCH_SMALL, bandit_iterations=40, pathwise_time_limit=None)
 CHAIN = "Serial-example-6.1"
+#: a chain's tasks in order: every row but SB3 PPO (the native PPO is the chain's PPO row)
+CHAIN_ROWS = [
+    "pathwise",
+    "native_ppo",
+    "optimum",
+    "heuristic:echelon_base_stock",
+    "heuristic:installation_base_stock",
+    "bandit",
+]
 #: the Clark-Scarf optimum of Snyder & Shen's Example 6.1 (inv_gym.instances' serial/example-6.1)
 EXAMPLE_LEVELS, EXAMPLE_COST = (9, 15, 26), 52.046741
 
@@ -78,15 +87,7 @@ def test_search_grids_bandit_arms_and_specs():
 def test_small_serial_benchmark_end_to_end(tmp_path):
     cfg = _cfg(tmp_path, instances=(CHAIN,))
     tasks = bm.make_tasks(cfg)
-    # every row but SB3 PPO (the native PPO is the chain's PPO row)
-    assert [t.row for t in tasks] == [
-        "pathwise",
-        "native_ppo",
-        "optimum",
-        "heuristic:echelon_base_stock",
-        "heuristic:installation_base_stock",
-        "bandit",
-    ]
+    assert [t.row for t in tasks] == CHAIN_ROWS
     df = bm.run_benchmark(cfg)
     rows = df.set_index("agent")
     assert list(rows.index) == [
@@ -262,14 +263,7 @@ def test_quick_and_full_schedule_the_chains():
     quick = bm.BenchmarkConfig.for_mode("quick")
     tasks = bm.make_tasks(quick)
     chain = [t.row for t in tasks if bm.INSTANCES[t.instance].serial]
-    assert chain == [
-        "pathwise",
-        "native_ppo",
-        "optimum",
-        "heuristic:echelon_base_stock",
-        "heuristic:installation_base_stock",
-        "bandit",
-    ]
+    assert chain == CHAIN_ROWS
     assert {t.instance for t in tasks if bm.INSTANCES[t.instance].serial} == {CHAIN}
     assert CHAIN in bm.QUICK_PATHWISE_INSTANCES and CHAIN in quick.instances
     assert len(tasks) == 57 and len(quick.instances) == 10
