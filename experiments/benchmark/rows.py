@@ -310,7 +310,7 @@ def row_pathwise(task: Task, params: Params, cfg: BenchmarkConfig) -> dict[str, 
     horizon = params.horizon if finite else config.horizon
     out = _score_learned(policy, params, cfg)
     out.update(
-        method="pathwise gradients (agents.pathwise, PathwiseConfig defaults, CPU-time limit)",
+        method="pathwise gradients (agents.pathwise, PathwiseConfig defaults, a budget of gradient steps)",
         policy={"iterations": last.iteration, "cpu_s": round(last.cpu_seconds, 1)},
         train_steps=int(last.iteration * config.batch_size * horizon),
         train_time=policy.train_time,
