@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.pathwise import PathwiseConfig, pathwise_unsupported, train_pathwise
+from agents.pathwise import PathwiseConfig, pathwise_unsupported, policy_class, train_pathwise
+from agents.pathwise_levels import LEVEL_STARTS
 from inv_gym.presets import ENV_IDS, preset_params
 
 #: One gradient step on a few short paths, one tiny kernel validation.
@@ -19,7 +20,8 @@ def test_trains_on_every_id(env_id):
     params = preset_params(env_id)
     assert pathwise_unsupported(params) is None
     policy = train_pathwise(env_id, TINY)
-    assert [r.iteration for r in policy.history] == [1]
+    starts = LEVEL_STARTS if policy_class(params, TINY) == "levels" else 1  # each (s, S) start is checked
+    assert [(r.iteration, r.member) for r in policy.history] == [(1, k) for k in range(starts)]
     orders = policy.act(np.zeros((3, params.obs_dim)))
     if params.dual_sourcing:  # the pair (q_r, q_e), each within its own bound
         assert orders.shape == (3, 2)
