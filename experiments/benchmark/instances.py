@@ -170,6 +170,14 @@ BANDIT_ARMS: dict[str, tuple[str, str]] = {
 #: steps per rollout) make each step several times dearer than elsewhere.
 PPO_TIMESTEPS_CAP: dict[str, int] = {"inv_gym/Newsvendor-v0": 100_000}
 
-#: Instances with a pathwise row in ``--quick`` (its budget is the run's largest part): three of the
-#: suite's and the quick run's serial chain (700 gradient steps on Example 6.1: about 70 CPU seconds).
-QUICK_PATHWISE_INSTANCES: tuple[str, ...] = ("LostSales", "BaseStock", "Perishable", "Serial-example-6.1")
+#: Instances with a pathwise row in ``--quick`` (its budget is the run's largest part): five of the
+#: suite's, two of them the (s, S) levels' (EOQ and the concrete-mixer month, about 50 CPU seconds each
+#: at 700 steps), and the quick run's serial chain (700 steps on Example 6.1: about 70 CPU seconds).
+QUICK_PATHWISE_INSTANCES: tuple[str, ...] = (
+    "LostSales",
+    "BaseStock",
+    "Perishable",
+    "EOQ",
+    "ConcreteMixers",
+    "Serial-example-6.1",
+)
