@@ -266,7 +266,7 @@ def test_quick_and_full_schedule_the_chains():
     assert chain == CHAIN_ROWS
     assert {t.instance for t in tasks if bm.INSTANCES[t.instance].serial} == {CHAIN}
     assert CHAIN in bm.QUICK_PATHWISE_INSTANCES and CHAIN in quick.instances
-    assert len(tasks) == 57 and len(quick.instances) == 10
+    assert len(tasks) == 59 and len(quick.instances) == 10  # 57 + the pathwise rows of EOQ and ConcreteMixers
     # named alone: the same rows (a named instance gets a pathwise row), still no SB3 PPO
     assert [t.row for t in bm.make_tasks(bm.BenchmarkConfig.for_mode("quick", instances=(CHAIN,)))] == chain
     full = bm.BenchmarkConfig.for_mode("full")
