@@ -57,6 +57,7 @@ def native_rate(n: int, steps: int, minibatch: int, epochs: int, budget: int) ->
         epochs=epochs,
         hidden=(64, 64),
         torch_threads=1,
+        select_every=0,  # the PPO loop's own rate: no greedy checks on the kernel (model selection)
     )
     agent = native_train(ENV_ID, cfg)
     return agent.timesteps / agent.train_time

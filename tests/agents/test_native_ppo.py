@@ -60,6 +60,8 @@ SMALL = dict(demand="poisson:2", lead_time=1, backorder_cost=9.0, max_order=10)
         ("action", "level"),
         ("anneal_lr", 1),
         ("random_start", "yes"),
+        ("select_every", -1),
+        ("select_every", 2.5),
     ],
 )
 def test_config_names_the_bad_option_and_its_range(name, value):
@@ -248,3 +250,18 @@ def test_cli_train_native_ppo_saves_and_scores(tmp_path, capsys):
     bad = ["train", "inv_gym/LostSales-v0", "--algo", "native_ppo", "--timesteps", "0", "--out", str(tmp_path / "x")]
     assert main(bad) == 2
     assert "timesteps must be an integer in [1, 1e+10], got 0" in capsys.readouterr().err
+
+
+def test_select_every_keeps_the_best_greedy_check():
+    """Checks over the second half of the budget and at the end; the agent holds the best one's
+    networks, whose greedy cost on the check's draws is the smallest check cost."""
+    from agents.native_ppo import SELECT_HORIZON, SELECT_REPS, SELECT_WARMUP, select_seed
+
+    cfg = NativePPOConfig(seed=3, select_every=2, **{**TINY, "timesteps": 8 * 128})  # 8 iterations of 128
+    agent = train("inv_gym/LostSales-v0", cfg)
+    checked = [i for i, row in enumerate(agent.log) if "check_cost" in row]
+    assert checked == [5, 7]  # iterations 6 and 8 of 8: every 2nd of the second half, the last among them
+    again = agent.evaluate(reps=SELECT_REPS, horizon=SELECT_HORIZON, warmup=SELECT_WARMUP, seed=select_seed(3))
+    assert -again["reward_per_period"].mean == pytest.approx(min(agent.log[i]["check_cost"] for i in checked))
+    plain = train("inv_gym/LostSales-v0", NativePPOConfig(seed=3, select_every=0, **{**TINY, "timesteps": 8 * 128}))
+    assert not any("check_cost" in row for row in plain.log)

@@ -229,3 +229,15 @@ def test_cli_train_native_ppo_on_a_chain_saves_and_scores(tmp_path, capsys):
     bad = [*argv[:2], "--algo", "native_ppo", "--set", "lead_time=2", "--out", str(tmp_path / "x")]
     assert main(bad) == 2
     assert "unknown parameter 'lead_time'" in capsys.readouterr().err
+
+
+def test_select_every_restores_the_chain_observation_statistics_of_the_best_check():
+    from agents.native_ppo import SELECT_HORIZON, SELECT_REPS, SELECT_WARMUP, select_seed
+
+    agent = train(SMALL, NativePPOConfig(seed=1, select_every=1, **{**TINY, "timesteps": 4 * 128}))
+    costs = [row["check_cost"] for row in agent.log if "check_cost" in row]
+    assert len(costs) == 2  # iterations 2 and 3 of 4
+    again = serial_evaluate(
+        agent.policy(), SMALL, reps=SELECT_REPS, horizon=SELECT_HORIZON, warmup=SELECT_WARMUP, seed=select_seed(1)
+    )
+    assert -again["reward_per_period"].mean == pytest.approx(min(costs))
