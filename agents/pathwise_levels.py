@@ -284,7 +284,8 @@ def gate_weights(
     shortage_cost: float,
     finite: bool = False,
 ) -> torch.Tensor:
-    """w_t = C - c_end,t for every path and period (0 where the arrival falls past the horizon).
+    """w_t = C - c_end,t for every path and period; where the arrival falls past the horizon,
+    K on a finite horizon (the order would only cost its fixed cost), else 0.
 
     Without the order's q units in its arrival period the cost there would be
     h (x - q)^+ + p (q - x)^+, with x the stock at the end of the period less the
@@ -300,6 +301,7 @@ def gate_weights(
         lead: (B, T) lead time of an order placed in that period.
         warmup: W, periods left out of C and of the weights.
         fixed_cost, holding_cost, shortage_cost: K, h, and b or p.
+        finite: the paths are a finite-horizon model's whole episodes.
 
     Returns:
         (B, T) weights (no gradient).
