@@ -74,8 +74,8 @@ with K > 0 (backorders or lost sales, capacity or none) ``"auto"`` trains the
 levels, whose timing gradient is the renewal-reward weight C - c_end on a smooth
 gate, from two starts side by side. Measured at 700 steps, seed 0: Qr-v0 35.020 and
 StochasticLeadTime-v0 21.287 against the optima 35.022 and 21.295 (within sampling
-error), EOQ-v0 at the optimum, ConcreteMixers-v0 1.13% above (exactly; 0.74% at
-1,500 steps; 19.5% with the network).
+error), EOQ-v0 at the optimum, ConcreteMixers-v0 0.38% above (exactly; 19.5% with
+the network).
 
 Coverage. The learner trains wherever :class:`agents.torch_period.TorchPeriod`
 simulates the model: every single-stage model of :class:`InventoryParams` - lost

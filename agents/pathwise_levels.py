@@ -47,10 +47,13 @@ from the period's stock x less its shortage (backorders, or the units lost in
 the period; p the backorder or lost-sales cost) and the order's units that
 entered the stock (q_t less what a capacity turned away). At the optimum w
 balances: the cost of the last period of a cycle equals the average cost, the
-optimality condition of (s, S) (Zheng & Federgruen 1991). In a finite horizon an
-order that would arrive after the last period only costs K: its weight is K
-(an infinite horizon's training paths give such orders weight 0). All of C, f
-and c_end are computed on the batch and held (no derivative).
+optimality condition of (s, S) (Zheng & Federgruen 1991). In a finite horizon of
+T periods the schedule that an earlier order moves forward gains a period at the
+end, not one of average cost: there C is the mean cost of period T - 1 (its fixed
+cost included), the price of one more period after the last. An order that would
+arrive after the last period only costs K: its weight is K (an infinite horizon's
+training paths give such orders weight 0). All of C, f and c_end are computed on
+the batch and held (no derivative).
 
 Starts. The cost is not convex in the levels: with deterministic demand it is
 flat between cycle lengths, and from S_0 = 41.6 on EOQ-v0 the levels settled on
@@ -66,14 +69,14 @@ Measured (700 steps, seed 0; 200 x 2,000 periods): EOQ-v0 26.645 (the optimum's
 cost on these draws; 3.1% above with start 0 alone), Qr-v0 35.020 against the
 optimum 35.022, StochasticLeadTime-v0 21.287 against 21.295. ConcreteMixers-v0,
 evaluated exactly (:func:`inv_gym.analytic.finite_horizon.evaluate_policy_finite_horizon`):
-0.19966 against the optimum 0.197432 at 700 steps (1.13%), 0.19890 at 1,500 (0.74%);
-the network with the fixed cost's surrogate was 19.5% above, the best stationary
-(s, S) is 5.1%. The levels learn the month's end (s_24 < 0: no order on the last
-day); what they miss is finer: the optimum is itself an (s_t, S_t) policy (s_t = 3
-to day 17, then 2, 2, 4, 4, 3, 1 and no order on day 24), and the learned s_t stay
-near 3 over days 18-21 (0.47% of cost, exactly) and just under 3 over days 0-3
-(acting as 2; 0.10%). Per-day offsets added to the levels' network did not help
-(1.01% at 700 steps, noisier levels).
+0.19819 against the optimum 0.197432 (0.38%) at 700 steps and at 1,500; the network
+with the fixed cost's surrogate was 19.5% above, the best stationary (s, S) is 5.1%.
+With the long-run C in place of the last period's cost the levels reached 1.13% (700
+steps) and 0.74% (1,500): they sat just under 3 over the month's first days, acting
+as 2. The levels learn the month's end (s_24 < 0: no order on the last day); what is
+left is finer: the optimum is itself an (s_t, S_t) policy (s_t = 3 to day 17, then 2,
+2, 4, 4, 3, 1 and no order on day 24), and the learned s_t stay near 3 over days
+18-21 (0.47% of cost when the optimum's are set so, computed exactly).
 
 Evaluation applies the same rule exactly in numpy (:meth:`LevelsNet.numpy_orders`)
 on the kernel, with the orders rounded and clipped like every policy's.
@@ -291,7 +294,8 @@ def gate_weights(
     finite: bool = False,
 ) -> torch.Tensor:
     """w_t = C - c_end,t for every path and period; where the arrival falls past the horizon,
-    K on a finite horizon (the order would only cost its fixed cost), else 0.
+    K on a finite horizon (the order would only cost its fixed cost), else 0. On a finite
+    horizon C is the mean cost of the last period, fixed cost included (module docstring).
 
     Without the order's q units in its arrival period the cost there would be
     h (x - q)^+ + p (q - x)^+, with x the stock at the end of the period less the
@@ -324,6 +328,8 @@ def gate_weights(
         n, horizon = period_costs.shape
         f = placed[:, warmup:].to(period_costs.dtype).mean()
         average = fixed_cost * f + period_costs[:, warmup:].mean()
+        if finite:  # the period gained is one past the horizon: priced as the last period
+            average = fixed_cost * placed[:, -1].to(period_costs.dtype).mean() + period_costs[:, -1].mean()
 
         t = torch.arange(horizon).expand(n, horizon)
         arrive = t + lead.long()

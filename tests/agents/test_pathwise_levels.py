@@ -162,7 +162,9 @@ def test_gate_weights_price_the_arrival_period_without_the_order():
     w = gate_weights(costs, x, q, q > 0, lead, **kw)
     # C = 1 * 2 / 4 + 1.5 / 4 = 0.875; at t = 1 without the order period 2 loses 6 + 3 units: 4.5
     assert w.tolist() == [[0.875, 0.875 - 4.5, 0.875 - 1.5, 0.0]]
-    assert gate_weights(costs, x, q, q > 0, lead, finite=True, **kw)[0, 3] == 1.0
+    finite = gate_weights(costs, x, q, q > 0, lead, finite=True, **kw)
+    # a finite horizon prices the period gained as its last: K 1[order at T - 1] + its cost = 1 + 0
+    assert finite.tolist() == [[1.0, 1.0 - 4.5, 1.0 - 1.5, 1.0]]  # the last: arriving past the end, K
 
 
 def test_the_gate_follows_s_alone_where_the_position_did_not_come_from_s():
@@ -194,7 +196,7 @@ def test_population_members_share_the_batch():
 
 def test_concrete_mixers_levels_learn_the_month_end():
     """Lost sales, a capacity of 11 and a 25-day month: the levels learn to stop ordering at the
-    month's end and come within 1.5% of the backward-induction optimum 0.197432 at a CI budget."""
+    month's end and come within 0.5% of the backward-induction optimum 0.197432 at a CI budget."""
     from agents.pathwise import PathwiseConfig, train_pathwise
     from inv_gym.analytic.finite_horizon import evaluate_policy_finite_horizon
 
@@ -203,4 +205,4 @@ def test_concrete_mixers_levels_learn_the_month_end():
     levels = policy.describe()
     assert levels["s"][-1] < 0 < levels["s"][0]  # no order on the last day
     cost = evaluate_policy_finite_horizon(policy, params).average_cost  # exact, by forward propagation
-    assert cost <= 0.197432 * 1.015  # measured 0.19966 (1.13%); the best stationary (s, S) is 5.1% above
+    assert cost <= 0.197432 * 1.005  # measured 0.19819 (0.38%); the best stationary (s, S) is 5.1% above
