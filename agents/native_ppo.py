@@ -247,7 +247,7 @@ class NativePPOConfig:
         torch_threads: torch intra-op threads while training, in [1, 256].
         select_every: iterations between checks of the greedy policy on the kernel over
             the second half of the budget, in [0, 1e6]; the agent returned holds the
-            networks of the best check (:func:`select_draws`), the final iteration
+            networks of the best check (draws of :func:`select_seed`), the final iteration
             always checked. 0: no checks, the final networks. The default 4 checks about
             16 times in a budget of 1,000,000 steps (123 iterations).
     """

@@ -136,7 +136,7 @@ __all__ = [
     "train_pathwise",
     "pathwise_unsupported",
     "finite_eval_reps",
-    "finite_batch_size",
+    "step_size",
     "policy_class",
     "rounding_mode",
     "POLICIES",
@@ -186,7 +186,7 @@ class PathwiseConfig:
             follows a cosine from ``lr`` to ``lr * lr_end`` over the budget
             (iterations, or the time limit if it comes first).
         batch_size: B, scenario paths per gradient step, in [1, 100_000]; a finite-horizon
-            model simulates :func:`finite_batch_size` paths instead.
+            model simulates :func:`step_size` paths instead.
         n_scenarios: N, fixed training scenarios drawn once, in [1, 10_000_000]; B <= N.
         horizon: T, periods per simulated path, in [2, 10_000] (finite-horizon
             models train on their own horizon instead).
@@ -625,16 +625,23 @@ def _atomic(path: str, write: Callable[[Any], None], *, binary: bool) -> None:
         raise
 
 
-def finite_batch_size(params: InventoryParams, config: PathwiseConfig) -> int:
-    """Paths per gradient step on a finite-horizon model of T periods: batch_size x max(1,
-    round(horizon / T)), at most n_scenarios, so that a step simulates about as many periods
-    as on an infinite horizon (batch_size x horizon).
+def step_size(params: InventoryParams | SerialParams, config: PathwiseConfig) -> tuple[int, int]:
+    """(paths, periods per path) that one gradient step simulates.
+
+    An infinite-horizon model or a serial chain: (batch_size, horizon). A finite-horizon
+    model of T periods: (batch_size x max(1, round(horizon / T)), at most n_scenarios; T),
+    so that a step simulates about as many periods as on an infinite horizon.
 
     >>> from inv_gym.presets import preset_params
-    >>> finite_batch_size(preset_params("inv_gym/ConcreteMixers-v0"), PathwiseConfig())  # T = 25
-    2048
+    >>> step_size(preset_params("inv_gym/ConcreteMixers-v0"), PathwiseConfig())  # T = 25
+    (2048, 25)
+    >>> step_size(preset_params("inv_gym/LostSales-v0"), PathwiseConfig())
+    (1024, 50)
     """
-    return min(config.batch_size * max(1, round(config.horizon / params.horizon)), config.n_scenarios)
+    if isinstance(params, SerialParams) or not params.finite_horizon:
+        return config.batch_size, config.horizon
+    paths = min(config.batch_size * max(1, round(config.horizon / params.horizon)), config.n_scenarios)
+    return paths, int(params.horizon)
 
 
 def finite_eval_reps(params: InventoryParams, config: PathwiseConfig) -> int:
@@ -794,11 +801,10 @@ def train_pathwise(
     rounding = rounding_mode(params, config)
     serial = isinstance(params, SerialParams)  # a chain: long-run cost, as an infinite-horizon model
     finite = not serial and params.finite_horizon
-    horizon = params.horizon if finite else config.horizon
+    batch, horizon = step_size(params, config)
     warmup = 0 if finite else config.warmup
     if finite and config.batch_size * horizon > MAX_BATCH_PERIODS:
         raise ValueError(f"batch_size x the model's horizon {horizon} exceeds {MAX_BATCH_PERIODS:,}; lower batch_size")
-    batch = finite_batch_size(params, config) if finite else config.batch_size
     ss_train, ss_val, ss_torch = np.random.SeedSequence(config.seed).spawn(3)
     ss_paths, ss_start = ss_train.spawn(2)
     scenarios = _serial_scenarios if serial else _single_stage_scenarios

@@ -326,10 +326,10 @@ def gate_weights(
     """
     with torch.no_grad():
         n, horizon = period_costs.shape
-        f = placed[:, warmup:].to(period_costs.dtype).mean()
-        average = fixed_cost * f + period_costs[:, warmup:].mean()
         if finite:  # the period gained is one past the horizon: priced as the last period
             average = fixed_cost * placed[:, -1].to(period_costs.dtype).mean() + period_costs[:, -1].mean()
+        else:  # K f + the mean running cost, f the orders per period
+            average = fixed_cost * placed[:, warmup:].to(period_costs.dtype).mean() + period_costs[:, warmup:].mean()
 
         t = torch.arange(horizon).expand(n, horizon)
         arrive = t + lead.long()
@@ -377,24 +377,23 @@ def levels_loss(
         q = rounding_fn(q)
         last = torch.full((n,), t == horizon - 1) if finite else None
         state, ev = period.step(state, q, demand[:, t], lead[:, t], last)
-        new_order = ev["order_placed"].detach() > 0
+        new_order, turned_away = ev["order_placed"].detach() > 0, ev["overflow"].detach()
         follows = torch.where(new_order, (~cut).to(follows.dtype), follows)
-        follows = torch.where(ev["overflow"].detach() > 0, torch.zeros_like(follows), follows)
+        follows = torch.where(turned_away > 0, torch.zeros_like(follows), follows)
         if t >= warmup:
             total = total + ev["cost"].sum() - (ev["revenue"].sum() + ev["salvage"].sum())
         running.append((ev["holding_cost"] + ev["backorder_cost"] + ev["lost_sales_cost"]).detach())
         net_inv.append((ev["on_hand"] - ev["backorders"] - ev["lost"]).detach())
         orders.append(q.detach())
-        placed.append(ev["order_placed"].detach() > 0)
-        overflow.append(ev["overflow"].detach())
+        placed.append(new_order)
+        overflow.append(turned_away)
         gates.append(gate)
     gate = torch.stack(gates, 1)
     orders_t = torch.stack(orders, 1)
     if pr.capacity is not None:  # an order is received at once (l = 0) or at the end of period t + l - 1
         t_idx = torch.arange(horizon).expand(n, horizon)
         receipt = (t_idx + torch.clamp(lead.long() - 1, min=0)).clamp(max=horizon - 1)
-        turned_away = torch.gather(torch.stack(overflow, 1), 1, receipt)
-        orders_t = torch.clamp(orders_t - turned_away, min=0.0)
+        orders_t = torch.clamp(orders_t - torch.gather(torch.stack(overflow, 1), 1, receipt), min=0.0)
     running_t, net_inv_t, placed_t = torch.stack(running, 1), torch.stack(net_inv, 1), torch.stack(placed, 1)
     shares = net.shares(n) if isinstance(net, LevelsPopulation) else [(0, n)]
     w = torch.cat([  # C is each member's own average cost

@@ -298,7 +298,7 @@ def row_pathwise(task: Task, params: Params, cfg: BenchmarkConfig) -> dict[str, 
     A serial chain is trained on its :class:`SerialParams` (its episodes are
     ``config.horizon`` periods) where :func:`agents.pathwise.pathwise_unsupported` allows.
     """
-    from agents.pathwise import finite_batch_size, pathwise_unsupported, train_pathwise
+    from agents.pathwise import pathwise_unsupported, step_size, train_pathwise
 
     reason = pathwise_unsupported(params)
     if reason is not None:
@@ -306,9 +306,7 @@ def row_pathwise(task: Task, params: Params, cfg: BenchmarkConfig) -> dict[str, 
     config = pathwise_config(task, cfg)
     policy = train_pathwise(params, config)
     last = policy.history[-1]
-    finite = not isinstance(params, SerialParams) and params.finite_horizon
-    horizon = params.horizon if finite else config.horizon
-    paths = finite_batch_size(params, config) if finite else config.batch_size
+    paths, horizon = step_size(params, config)
     out = _score_learned(policy, params, cfg)
     out.update(
         method="pathwise gradients (agents.pathwise, PathwiseConfig defaults, a budget of gradient steps)",
